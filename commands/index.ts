@@ -1,0 +1,5 @@
+import type { AnyCommand } from '../src/commands/define.ts';
+import status from './status.ts';
+
+/** Every slash command. Adding a command = one file in this folder and one line here. */
+export const COMMANDS: AnyCommand[] = [status];

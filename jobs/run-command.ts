@@ -1,0 +1,109 @@
+import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import { newRef, UserError } from '../src/errors.ts';
+import { deferIfRateLimited } from '../src/queue/defer.ts';
+import { defineJob } from '../src/queue/jobs.ts';
+import type { Report } from '../src/report/report.ts';
+import { deliverReport } from '../src/slack/deliver.ts';
+import { isPermanentSlackError } from '../src/slack/errors.ts';
+
+/** A slash command accepted by the HTTP handler, run by a worker and answered through response_url. */
+export const runCommandData = z.object({
+  command: z.string().min(1),
+  text: z.string().max(4_000),
+  userId: z.string().min(1),
+  teamId: z.string().optional(),
+  channelId: z.string().optional(),
+  threadTs: z.string().optional(),
+  responseUrl: z.url().optional(),
+  source: z.enum(['slack', 'button', 'schedule']).default('slack'),
+  /** When Slack sent the command (ms), for the end-to-end latency metric. */
+  receivedAt: z.number().int().positive(),
+});
+
+export default defineJob({
+  name: 'run-command',
+  queue: 'commands',
+  data: runCommandData,
+  options: { attempts: 4, backoff: { type: 'exponential', delay: 1_000 } },
+  async run(data, deps, job, token) {
+    const command = deps.commands.get(data.command);
+    if (!command) throw new UnrecoverableError(`unknown command ${data.command}`);
+    const started = Date.now();
+    const audit = {
+      userId: data.userId,
+      teamId: data.teamId,
+      channelId: data.channelId,
+      command: command.name,
+      arguments: deps.redact(data.text),
+      source: data.source,
+      jobId: job.id,
+    };
+
+    // The report is computed once per attempt; a retry after a failed delivery computes it again,
+    // which for read-only diagnostics is what the user wants (fresh figures).
+    let report: Report;
+    let outcome: 'ok' | 'failed' = 'ok';
+    let detail: string | undefined;
+    const parsed = deps.commands.parse(command, data.text, deps);
+    if (parsed.kind !== 'ok') throw new UnrecoverableError(`arguments no longer valid for ${command.name}`);
+    try {
+      report = await command.run(parsed.args, {
+        deps,
+        user: { id: data.userId, teamId: data.teamId },
+        channelId: data.channelId,
+        threadTs: data.threadTs,
+        source: data.source,
+        jobId: job.id,
+      });
+    } catch (err) {
+      outcome = 'failed';
+      if (err instanceof UserError) {
+        detail = err.message;
+        report = {
+          title: `/${command.name}`,
+          tone: 'warn',
+          summary: err.message,
+          ...(err.hint ? { context: [err.hint] } : {}),
+        };
+      } else {
+        const ref = newRef();
+        detail = `ref ${ref}`;
+        deps.logger.error({ ref, command: command.name, jobId: job.id, err }, 'command failed');
+        report = { title: `/${command.name}`, tone: 'error', summary: deps.t('common.failedRef', { ref }) };
+      }
+    }
+
+    try {
+      await deliverReport(
+        deps,
+        {
+          responseUrl: data.responseUrl,
+          channelId: data.channelId,
+          userId: data.userId,
+          threadTs: data.threadTs,
+        },
+        report,
+      );
+    } catch (err) {
+      if (isPermanentSlackError(err)) {
+        deps.logger.error({ err, command: command.name, jobId: job.id }, 'answer could not be delivered');
+        await deps.audit.record({
+          ...audit,
+          outcome: 'failed',
+          detail: 'undeliverable',
+          durationMs: Date.now() - started,
+        });
+        throw new UnrecoverableError((err as Error).message);
+      }
+      return deferIfRateLimited(err, job, token);
+    }
+
+    deps.metrics.commands.inc({ command: command.name, outcome });
+    deps.metrics.commandDuration.observe({ command: command.name }, (Date.now() - data.receivedAt) / 1000);
+    await deps.audit
+      .record({ ...audit, outcome, detail, durationMs: Date.now() - started })
+      .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
+    return { outcome };
+  },
+});

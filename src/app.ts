@@ -1,0 +1,233 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slack/bolt';
+import type { DestinationStream } from 'pino';
+import { COMMANDS } from '../commands/index.ts';
+import { JOBS } from '../jobs/index.ts';
+import { createConfigAuthorizer } from './auth/authorize.ts';
+import type { AnyCommand } from './commands/define.ts';
+import { CommandRegistry } from './commands/registry.ts';
+import type { Config } from './config.ts';
+import type { Deps, Sources } from './deps.ts';
+import { createHttpApp, finishHttpApp } from './http/server.ts';
+import { createTranslator } from './i18n/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { createRedis } from './queue/connection.ts';
+import type { JobDefinition } from './queue/jobs.ts';
+import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
+import { createRedactor } from './redact.ts';
+import { registerSlackHandlers } from './slack/commands.ts';
+import { ConsoleSlack } from './slack/console.ts';
+import type { SlackPort } from './slack/port.ts';
+import { WebSlack } from './slack/web.ts';
+import { createTargetPool } from './sources/postgres.ts';
+import { PrometheusClient } from './sources/prometheus.ts';
+import { createTargetRedis } from './sources/redis.ts';
+import { AuditLog } from './store/audit.ts';
+import { createPool, migrate } from './store/db.ts';
+
+export interface BotOptions {
+  /** `all` (default) serves HTTP and runs workers; `web` only HTTP; `worker` only workers. */
+  role?: 'all' | 'web' | 'worker';
+  fetch?: typeof fetch;
+  logDestination?: DestinationStream;
+  /** Where console mode prints. */
+  consoleOut?: Writable;
+  slack?: SlackPort;
+  commands?: AnyCommand[];
+  jobs?: JobDefinition[];
+  now?: () => Date;
+  /** Bound on waiting for running jobs at shutdown. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface Bot {
+  deps: Deps;
+  server?: Server;
+  /** Base URL once listening, e.g. http://127.0.0.1:8080 */
+  url?: string;
+  workers?: WorkerSet;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  return {
+    debug: (...m) => child.debug(m.join(' ')),
+    info: (...m) => child.info(m.join(' ')),
+    warn: (...m) => child.warn(m.join(' ')),
+    error: (...m) => child.error(m.join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+function createSources(config: Config, fetchImpl: typeof fetch): Sources {
+  let targetDb: ReturnType<typeof createTargetPool> | undefined;
+  let targetRedis: ReturnType<typeof createTargetRedis> | undefined;
+  return {
+    prometheus: config.prometheusUrl
+      ? new PrometheusClient(config.prometheusUrl, {
+          fetch: fetchImpl,
+          timeoutMs: config.file.probes.timeoutMs,
+        })
+      : undefined,
+    targetDb: () => {
+      targetDb ??= createTargetPool(config.targetDatabaseUrl);
+      return targetDb;
+    },
+    targetRedis: () => {
+      targetRedis ??= createTargetRedis(config.targetRedisUrl);
+      return targetRedis;
+    },
+    async close() {
+      await Promise.allSettled([targetDb?.end(), targetRedis?.quit()]);
+    },
+  };
+}
+
+/** Builds every dependency from the configuration (no I/O beyond lazy connections). */
+export function buildDeps(config: Config, options: BotOptions = {}): Deps {
+  const redact = createRedactor(config.secrets, config.file.redact);
+  const logger = createLogger({
+    level: config.logLevel,
+    environment: config.environment,
+    redact,
+    destination: options.logDestination,
+  });
+  const fetchImpl = options.fetch ?? fetch;
+  const metrics = createMetrics();
+  const pool = createPool(config.databaseUrl, config.databaseSchema);
+  const producer = createRedis(config.redisUrl, 'producer');
+  const slack: SlackPort =
+    options.slack ??
+    (config.slack.botToken
+      ? new WebSlack({
+          token: config.slack.botToken,
+          apiUrl: config.slack.apiUrl,
+          logger,
+          metrics,
+          fetch: fetchImpl,
+        })
+      : new ConsoleSlack(options.consoleOut));
+  return {
+    config,
+    logger,
+    redact,
+    t: createTranslator(config.locale),
+    locale: config.locale,
+    pool,
+    audit: new AuditLog(pool),
+    metrics,
+    slack,
+    queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS),
+    commands: new CommandRegistry(options.commands ?? COMMANDS),
+    authorizer: createConfigAuthorizer(config),
+    sources: createSources(config, fetchImpl),
+    fetch: fetchImpl,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+/** Releases what buildDeps opened. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.queues.close();
+  await deps.queues.connection.quit().catch(() => deps.queues.connection.disconnect());
+  await deps.sources.close();
+  await deps.pool.end().catch(() => {});
+}
+
+/** The composition root: migrates the bot's schema, builds the dependencies, wires HTTP, Slack and workers. */
+export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
+  const role = options.role ?? 'all';
+  const deps = buildDeps(config, options);
+  const { logger, metrics, queues } = deps;
+  try {
+    await migrate(config.databaseUrl, config.databaseSchema, logger);
+  } catch (err) {
+    await closeDeps(deps);
+    throw err;
+  }
+
+  const bot: Bot = {
+    deps,
+    async start() {
+      if (role !== 'web') {
+        bot.workers = startWorkers(deps, config.redisUrl, { logger, metrics });
+        await queues
+          .upsertSchedules(deps)
+          .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
+      }
+      if (role === 'worker') return;
+      const http = createHttpApp(deps);
+      let bolt: App | undefined;
+      if (config.slack.mode === 'http') {
+        const receiver = new ExpressReceiver({
+          signingSecret: config.slack.signingSecret ?? '',
+          app: http,
+          endpoints: '/slack/events',
+          processBeforeResponse: false,
+          logger: boltLogger(logger),
+        });
+        bolt = new App({
+          token: config.slack.botToken,
+          receiver,
+          tokenVerificationEnabled: false,
+          clientOptions: { slackApiUrl: config.slack.apiUrl },
+          logger: boltLogger(logger),
+        });
+      } else if (config.slack.mode === 'socket') {
+        bolt = new App({
+          token: config.slack.botToken,
+          appToken: config.slack.appToken,
+          socketMode: true,
+          tokenVerificationEnabled: false,
+          clientOptions: { slackApiUrl: config.slack.apiUrl },
+          logger: boltLogger(logger),
+        });
+      }
+      if (bolt) registerSlackHandlers(bolt, deps);
+      finishHttpApp(http, deps);
+      const server = createServer(http);
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, () => resolve());
+      });
+      bot.server = server;
+      bot.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (config.slack.mode === 'socket' && bolt) await bolt.start();
+      stopBolt = bolt && config.slack.mode === 'socket' ? () => bolt.stop() : undefined;
+      logger.info(
+        { port: (server.address() as AddressInfo).port, mode: config.slack.mode, role },
+        'laojun chatops started',
+      );
+    },
+    async stop() {
+      const timeout = options.shutdownTimeoutMs ?? 25_000;
+      // 1. Stop taking requests (in-flight ones finish).
+      const closing = bot.server
+        ? new Promise<void>((resolve) => {
+            bot.server?.close(() => resolve());
+            bot.server?.closeIdleConnections();
+          })
+        : Promise.resolve();
+      await stopBolt?.().catch(() => {});
+      // 2. Let running jobs finish, bounded.
+      await Promise.race([
+        Promise.all([closing, bot.workers?.close()]),
+        new Promise((resolve) => setTimeout(resolve, timeout).unref()),
+      ]);
+      bot.server?.closeAllConnections();
+      // 3. Close pools.
+      await closeDeps(deps);
+      logger.info('laojun chatops stopped');
+    },
+  };
+  let stopBolt: (() => Promise<unknown>) | undefined;
+  return bot;
+}

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import type { Localized } from '../i18n/index.ts';
+import type { Report } from '../report/report.ts';
+import type { FlagSpec, ParsedArgv } from './argv.ts';
+
+export interface CommandContext {
+  deps: Deps;
+  user: { id: string; teamId?: string };
+  channelId?: string;
+  /** Set when the command runs inside an incident thread. */
+  threadTs?: string;
+  source: 'slack' | 'cli' | 'button' | 'schedule';
+  /** The BullMQ job running it, when there is one. */
+  jobId?: string;
+}
+
+/**
+ * A slash command as data plus a handler. `args` turns the parsed slash text into typed arguments;
+ * its error messages are shown to the user with the usage line.
+ */
+export interface CommandDefinition<A = unknown> {
+  name: string;
+  summary: Localized;
+  /** Usage line, e.g. `/status [service]`. */
+  usage: string;
+  examples: string[];
+  /** Permission the user needs, e.g. `status`, `backup:run`. */
+  permission: string;
+  /** Options the slash text may carry, e.g. `{ limit: 'string', verbose: 'boolean' }`. */
+  flags?: FlagSpec;
+  args: z.ZodType<A, ParsedArgv>;
+  /** Checks that need the configuration (e.g. known service names); returns a message for the user. */
+  validate?(args: A, deps: Deps): string | undefined;
+  run(args: A, ctx: CommandContext): Promise<Report>;
+}
+
+export function defineCommand<A>(def: CommandDefinition<A>): CommandDefinition<A> {
+  return def;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds commands of every argument type; each is checked by its own zod schema.
+export type AnyCommand = CommandDefinition<any>;

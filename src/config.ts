@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Every setting of the public contract (DESIGN.md), read once through one schema.
+ * Environment variables hold connection settings and secrets; the optional YAML `CONFIG_FILE`
+ * holds structured settings (services, checklist, permissions, enrichment, schedules, locale).
+ */
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function isUrl(v: string): boolean {
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const url = (what: string) => z.string().trim().refine(isUrl, `expected ${what}`);
+
+const optionalUrl = (what: string) =>
+  optionalString.refine((v) => v === undefined || isUrl(v), `expected ${what}`);
+
+const port = z
+  .string()
+  .regex(/^\d+$/, 'expected a TCP port number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535'));
+
+const slackId = (prefix: string) =>
+  optionalString.refine(
+    (v) => v === undefined || new RegExp(`^[${prefix}][A-Z0-9]{2,}$`).test(v),
+    `expected a Slack ID (starting with ${prefix.split('').join(' or ')}), not a name`,
+  );
+
+export const envSchema = z.object({
+  PORT: optionalString.transform((v) => v ?? '8080').pipe(port),
+  NODE_ENV: optionalString.transform((v) => v ?? 'production'),
+  LOG_LEVEL: optionalString.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  ),
+  LOCALE: optionalString.pipe(z.enum(['zh-CN', 'en']).optional()),
+  SLACK_BOT_TOKEN: optionalString.refine(
+    (v) => v === undefined || /^xox[bp]-/.test(v),
+    'expected a bot token starting with xoxb-',
+  ),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.startsWith('xapp-'),
+    'expected an app-level token starting with xapp-',
+  ),
+  SLACK_API_URL: optionalUrl('a URL like https://slack.com/api/').transform((v) => {
+    const base = v ?? 'https://slack.com/api/';
+    return base.endsWith('/') ? base : `${base}/`;
+  }),
+  SLACK_INCIDENT_CHANNEL: slackId('CGD'),
+  SLACK_DIGEST_CHANNEL: slackId('CGD'),
+  DATABASE_URL: url('a PostgreSQL URL like postgres://user@host:5432/db'),
+  REDIS_URL: optionalUrl('a Redis URL like redis://host:6379').transform(
+    (v) => v ?? 'redis://127.0.0.1:6379',
+  ),
+  QUEUE_PREFIX: optionalString
+    .refine(
+      (v) => v === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(v),
+      'expected letters, digits, _ . - only',
+    )
+    .transform((v) => v ?? 'laojun'),
+  ALERT_WEBHOOK_TOKEN: optionalString,
+  PROMETHEUS_URL: optionalUrl('a URL like http://prometheus:9090'),
+  ALERTMANAGER_URL: optionalUrl('a URL like http://alertmanager:9093'),
+  ELASTICSEARCH_URL: optionalUrl('a URL like http://elasticsearch:9200'),
+  LOG_INDEX: optionalString.transform((v) => v ?? 'laojun-logs-*'),
+  TARGET_DATABASE_URL: optionalUrl('a PostgreSQL URL'),
+  TARGET_REDIS_URL: optionalUrl('a Redis URL'),
+  MINIO_ENDPOINT: optionalUrl('a URL like http://minio:9000'),
+  MINIO_ACCESS_KEY: optionalString,
+  MINIO_SECRET_KEY: optionalString,
+  MINIO_BUCKET: optionalString.transform((v) => v ?? 'laojun-bucket'),
+  BACKUP_DIR: optionalString,
+  CONFIG_FILE: optionalString,
+});
+
+const serviceSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a lowercase service name'),
+  job: z.string().min(1).optional(),
+  kind: z.enum(['http', 'postgres', 'redis', 'minio', 'elasticsearch']).default('http'),
+  healthUrl: z.string().url().optional(),
+  description: z.string().optional(),
+});
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+
+export const DEFAULT_SERVICES: ServiceConfig[] = [
+  { name: 'laojun-gateway', job: 'laojun-gateway', kind: 'http', description: 'API 网关 :8083' },
+  { name: 'laojun-admin-api', job: 'laojun-admin-api', kind: 'http', description: '管理后台 API :8080' },
+  {
+    name: 'laojun-marketplace-api',
+    job: 'laojun-marketplace-api',
+    kind: 'http',
+    description: '插件市场 API :8081',
+  },
+  { name: 'laojun-config-center', job: 'laojun-config-center', kind: 'http', description: '配置中心 :8082' },
+  { name: 'postgresql', kind: 'postgres' },
+  { name: 'redis', kind: 'redis' },
+  { name: 'minio', kind: 'minio' },
+  { name: 'elasticsearch', kind: 'elasticsearch' },
+];
+
+const checklistSchema = z
+  .array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9_]+$/, 'expected a phase id like immediate_actions'),
+      title: z.string().min(1).optional(),
+      items: z.array(z.string().min(1).max(150)).min(1).max(10),
+    }),
+  )
+  .min(1)
+  .max(6);
+
+/** The YAML file (`CONFIG_FILE`): everything optional; defaults are the manual's. */
+export const fileSchema = z
+  .object({
+    locale: z.enum(['zh-CN', 'en']).optional(),
+    services: z.array(serviceSchema).min(1).optional(),
+    checklist: checklistSchema.optional(),
+    permissions: z
+      .object({
+        /** Slack user IDs allowed to run privileged commands until the roles issue lands. */
+        admins: z
+          .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user IDs like U012ABC'))
+          .default([]),
+        /** When non-empty, commands are accepted only from these channel IDs. */
+        channels: z.array(z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected Slack channel IDs')).default([]),
+      })
+      .default({ admins: [], channels: [] }),
+    links: z
+      .object({
+        grafana: z.string().url().optional(),
+        kibana: z.string().url().optional(),
+        alertmanager: z.string().url().optional(),
+        runbook: z.string().url().optional(),
+      })
+      .default({}),
+    probes: z
+      .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
+      .default({ timeoutMs: 2_000 }),
+    redact: z.array(z.string().min(1)).default([]),
+  })
+  .passthrough();
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface Config {
+  port: number;
+  environment: string;
+  logLevel: string;
+  locale: 'zh-CN' | 'en';
+  slack: {
+    mode: 'http' | 'socket' | 'console';
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+    incidentChannel?: string;
+    digestChannel?: string;
+  };
+  databaseUrl: string;
+  /** Schema holding the bot's tables: `chatops`; tests use their own. */
+  databaseSchema: string;
+  redisUrl: string;
+  queuePrefix: string;
+  alertWebhookToken?: string;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  elasticsearchUrl?: string;
+  logIndex: string;
+  targetDatabaseUrl: string;
+  targetRedisUrl: string;
+  minio: { endpoint?: string; accessKey?: string; secretKey?: string; bucket: string };
+  backupDir?: string;
+  file: FileConfig;
+  services: ServiceConfig[];
+  /** Every secret value, for redaction. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, source: string): string {
+  const path = issue.path.join('.');
+  return `${source}${path ? ` ${path}` : ''}: ${issue.message}`;
+}
+
+export interface LoadConfigOptions {
+  readFile?: (path: string) => string;
+  /** Overrides applied after parsing (tests: schema name). */
+  databaseSchema?: string;
+}
+
+/** Reads env (and `CONFIG_FILE`) once. Throws ConfigError with one line naming the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    if (!first) throw new ConfigError('invalid configuration');
+    const name = String(first.path[0] ?? 'environment');
+    const message =
+      first.code === 'invalid_type' && env[name] === undefined ? 'is required' : `invalid: ${first.message}`;
+    throw new ConfigError(`${name} ${message}`);
+  }
+  const e = parsed.data;
+
+  let mode: Config['slack']['mode'] = 'console';
+  if (e.SLACK_BOT_TOKEN) {
+    mode = e.SLACK_APP_TOKEN ? 'socket' : 'http';
+    if (mode === 'http') {
+      if (e.SLACK_SIGNING_SECRET === undefined) {
+        throw new ConfigError(
+          'SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+        );
+      }
+      if (e.SLACK_SIGNING_SECRET.trim() === '') {
+        throw new ConfigError('SLACK_SIGNING_SECRET is empty: requests from Slack could not be verified');
+      }
+    }
+  } else if (e.SLACK_APP_TOKEN) {
+    throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set (Socket Mode)');
+  }
+
+  let file: FileConfig = fileSchema.parse({});
+  if (e.CONFIG_FILE) {
+    const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    let raw: unknown;
+    try {
+      raw = parseYaml(read(e.CONFIG_FILE));
+    } catch (err) {
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read YAML: ${(err as Error).message}`);
+    }
+    const fileParsed = fileSchema.safeParse(raw ?? {});
+    if (!fileParsed.success) {
+      const first = fileParsed.error.issues[0];
+      throw new ConfigError(
+        first ? describeIssue(first, `CONFIG_FILE ${e.CONFIG_FILE}`) : 'CONFIG_FILE invalid',
+      );
+    }
+    file = fileParsed.data;
+  }
+
+  const secrets = [
+    e.SLACK_BOT_TOKEN,
+    e.SLACK_SIGNING_SECRET,
+    e.SLACK_APP_TOKEN,
+    e.ALERT_WEBHOOK_TOKEN,
+    e.MINIO_SECRET_KEY,
+    passwordOf(e.DATABASE_URL),
+    passwordOf(e.TARGET_DATABASE_URL),
+    passwordOf(e.REDIS_URL),
+    passwordOf(e.TARGET_REDIS_URL),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+
+  return {
+    port: e.PORT,
+    environment: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    locale: e.LOCALE ?? file.locale ?? 'zh-CN',
+    slack: {
+      mode,
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      incidentChannel: e.SLACK_INCIDENT_CHANNEL,
+      digestChannel: e.SLACK_DIGEST_CHANNEL ?? e.SLACK_INCIDENT_CHANNEL,
+    },
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: options.databaseSchema ?? 'chatops',
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
+    prometheusUrl: e.PROMETHEUS_URL,
+    alertmanagerUrl: e.ALERTMANAGER_URL,
+    elasticsearchUrl: e.ELASTICSEARCH_URL,
+    logIndex: e.LOG_INDEX,
+    targetDatabaseUrl: e.TARGET_DATABASE_URL ?? e.DATABASE_URL,
+    targetRedisUrl: e.TARGET_REDIS_URL ?? e.REDIS_URL,
+    minio: {
+      endpoint: e.MINIO_ENDPOINT,
+      accessKey: e.MINIO_ACCESS_KEY,
+      secretKey: e.MINIO_SECRET_KEY,
+      bucket: e.MINIO_BUCKET,
+    },
+    backupDir: e.BACKUP_DIR,
+    file,
+    services: file.services ?? DEFAULT_SERVICES,
+    secrets,
+  };
+}
+
+function passwordOf(connectionUrl: string | undefined): string | undefined {
+  if (!connectionUrl) return undefined;
+  try {
+    const p = new URL(connectionUrl).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}

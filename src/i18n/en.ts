@@ -1,0 +1,51 @@
+import type { zhCN } from './zh-CN.ts';
+
+type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
+
+export const en: Shape<typeof zhCN> = {
+  common: {
+    unknown: 'unknown',
+    ok: 'OK',
+    down: 'down',
+    failedRef: 'Failed (ref {{ref}}). Please pass the reference to whoever runs the bot.',
+    working: '⏳ Running `{{command}}`; the answer follows when it is done.',
+    queueDown:
+      '⚠️ The job queue is unavailable (Redis is not answering), so `{{command}}` did not run. Try again shortly; if it persists, check Redis (ref {{ref}}).',
+    fullOutputAttached: 'The output is long: the full text is in the attached file {{file}}.',
+    truncated: '(truncated)',
+  },
+  commands: {
+    unknownCommand: 'Unknown command `{{command}}`. Available: {{list}}',
+    badArgs: 'Bad arguments: {{reason}}',
+    usage: 'Usage: {{usage}}',
+    examples: 'Examples',
+    helpTitle: '/{{command}} help',
+    helpAll: 'Available commands',
+    permission: 'Permission needed',
+    denied:
+      'You do not have the `{{permission}}` permission needed for `{{command}}`. Ask an ops admin (permissions.admins in the configuration file) to grant it.',
+    channelDenied: 'Bot commands are not allowed in this channel. Use them in an ops channel.',
+  },
+  args: {
+    unknownFlag: 'unknown option --{{flag}}',
+    missingValue: 'option --{{flag}} needs a value',
+    unclosedQuote: 'unclosed quote',
+    unexpected: 'unexpected argument: {{value}}',
+  },
+  status: {
+    title: 'Laojun platform status',
+    titleService: '{{service}} status',
+    summary: '{{up}} up, {{down}} down, {{unknown}} unknown',
+    services: 'Service',
+    state: 'State',
+    detail: 'Detail',
+    up: '🟢 up',
+    downState: '🔴 down',
+    unknownState: '⚪ unknown',
+    prometheusNotConfigured: 'PROMETHEUS_URL is not set',
+    noTargets: 'Prometheus has no target with job={{job}}',
+    probe: '{{name}}: {{detail}}',
+    checkedAt: 'Checked at {{time}}',
+    unknownService: 'Unknown service `{{service}}`. Configured services: {{list}}',
+  },
+};

@@ -1,0 +1,48 @@
+/** Simplified Chinese (default). Keys are shared with en.ts; a missing key falls back to this file. */
+export const zhCN = {
+  common: {
+    unknown: '未知',
+    ok: '正常',
+    down: '故障',
+    failedRef: '执行失败（参考编号 {{ref}}），请把编号告诉维护机器人的同事。',
+    working: '⏳ 正在执行 `{{command}}`，完成后回复你。',
+    queueDown:
+      '⚠️ 任务队列暂不可用（Redis 无响应），`{{command}}` 未执行。请稍后重试；若持续出现，请检查 Redis（参考编号 {{ref}}）。',
+    fullOutputAttached: '输出较长，完整内容见附件 {{file}}。',
+    truncated: '（已截断）',
+  },
+  commands: {
+    unknownCommand: '未知命令 `{{command}}`。可用命令：{{list}}',
+    badArgs: '参数有误：{{reason}}',
+    usage: '用法：{{usage}}',
+    examples: '示例',
+    helpTitle: '/{{command}} 帮助',
+    helpAll: '可用命令',
+    permission: '所需权限',
+    denied:
+      '你没有 `{{permission}}` 权限，无法执行 `{{command}}`。请联系运维管理员（配置文件 permissions.admins）授权。',
+    channelDenied: '此频道不允许执行机器人命令。请在运维频道中使用。',
+  },
+  args: {
+    unknownFlag: '未知选项 --{{flag}}',
+    missingValue: '选项 --{{flag}} 需要一个值',
+    unclosedQuote: '引号未闭合',
+    unexpected: '多余的参数：{{value}}',
+  },
+  status: {
+    title: '太上老君平台状态',
+    titleService: '{{service}} 状态',
+    summary: '{{up}} 个正常，{{down}} 个故障，{{unknown}} 个未知',
+    services: '服务',
+    state: '状态',
+    detail: '详情',
+    up: '🟢 正常',
+    downState: '🔴 故障',
+    unknownState: '⚪ 未知',
+    prometheusNotConfigured: '未配置 PROMETHEUS_URL',
+    noTargets: 'Prometheus 中没有 job={{job}} 的目标',
+    probe: '{{name}}：{{detail}}',
+    checkedAt: '检查时间 {{time}}',
+    unknownService: '未知服务 `{{service}}`。已配置的服务：{{list}}',
+  },
+};

@@ -1,0 +1,94 @@
+import { createInterface } from 'node:readline';
+import { type Bot, createBot } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+/** Console mode: lines typed like `/status redis` run as slash commands, answers printed. */
+function readConsoleCommands(bot: Bot): void {
+  if (!process.stdin.isTTY) return;
+  process.stdout.write('Console mode: type a slash command such as /status, or /status help.\n');
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', async (line) => {
+    const m = /^\/(\S+)\s*(.*)$/.exec(line.trim());
+    if (!m) return;
+    const [, command = '', text = ''] = m;
+    const { deps } = bot;
+    const def = deps.commands.get(command);
+    if (!def) {
+      process.stdout.write(
+        `${deps.t('commands.unknownCommand', {
+          command: `/${command}`,
+          list: deps.commands
+            .list()
+            .map((c) => `/${c.name}`)
+            .join(' '),
+        })}\n`,
+      );
+      return;
+    }
+    const parsed = deps.commands.parse(def, text, deps);
+    if (parsed.kind === 'error') {
+      process.stdout.write(`${deps.commands.usageError(def, parsed.message, deps.t)}\n`);
+      return;
+    }
+    if (parsed.kind === 'help') {
+      await deps.slack.respond('console', {
+        text: '',
+        plain: (await import('./report/text.ts')).renderText(deps.commands.help(def, deps.t, deps.locale)),
+      });
+      return;
+    }
+    await deps.queues
+      .enqueue('run-command', {
+        command: def.name,
+        text,
+        userId: 'console',
+        channelId: 'console',
+        source: 'slack',
+        receivedAt: Date.now(),
+      })
+      .catch((err) => process.stdout.write(`${(err as Error).message}\n`));
+  });
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`laojun-chatops: configuration error: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const role = (process.env.BOT_ROLE ?? 'all') as 'all' | 'web' | 'worker';
+  if (!['all', 'web', 'worker'].includes(role)) {
+    process.stderr.write(
+      'laojun-chatops: configuration error: BOT_ROLE invalid: expected all, web or worker\n',
+    );
+    process.exit(78);
+  }
+  const bot = await createBot(config, { role });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bot.deps.logger.info({ signal }, 'shutting down');
+    try {
+      await bot.stop();
+      process.exit(0);
+    } catch (err) {
+      bot.deps.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await bot.start();
+  if (config.slack.mode === 'console') readConsoleCommands(bot);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`laojun-chatops: failed to start: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Deps } from '../deps.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { createRedis } from './connection.ts';
+import { DEFAULT_JOB_OPTIONS, type JobDefinition, QUEUE_NAMES, type QueueName } from './jobs.ts';
+
+/** BullMQ job ids may not contain ':'; hash opaque keys such as Alertmanager's groupKey. */
+export function jobIdFor(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+/** Producer side: one Queue per queue name on a fail-fast connection. */
+export class QueueSet {
+  readonly queues: Record<QueueName, Queue>;
+  private readonly byJob = new Map<string, JobDefinition>();
+
+  constructor(
+    readonly connection: Redis,
+    readonly prefix: string,
+    jobs: readonly JobDefinition[],
+  ) {
+    for (const j of jobs) {
+      if (this.byJob.has(j.name)) throw new Error(`duplicate job "${j.name}"`);
+      this.byJob.set(j.name, j);
+    }
+    this.queues = Object.fromEntries(
+      QUEUE_NAMES.map((name) => [
+        name,
+        new Queue(name, {
+          connection,
+          prefix,
+          skipWaitingForReady: true,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        }),
+      ]),
+    ) as Record<QueueName, Queue>;
+    for (const q of Object.values(this.queues)) q.on('error', () => {});
+  }
+
+  definition(name: string): JobDefinition | undefined {
+    return this.byJob.get(name);
+  }
+
+  definitions(): JobDefinition[] {
+    return [...this.byJob.values()];
+  }
+
+  /** Validates data against the job's schema before it ever reaches Redis. */
+  async enqueue(name: string, data: unknown, opts: JobsOptions = {}): Promise<Job> {
+    const def = this.byJob.get(name);
+    if (!def) throw new Error(`unknown job "${name}"`);
+    const parsed = def.data.parse(data);
+    return this.queues[def.queue].add(name, parsed, { ...def.options, ...opts });
+  }
+
+  /** Registers every job's schedule as a BullMQ job scheduler (idempotent; one run per tick across replicas). */
+  async upsertSchedules(deps: Deps): Promise<void> {
+    for (const def of this.byJob.values()) {
+      const schedule = def.schedule?.(deps);
+      const queue = this.queues[def.queue];
+      if (!schedule) {
+        await queue.removeJobScheduler(def.name).catch(() => false);
+        continue;
+      }
+      await queue.upsertJobScheduler(
+        def.name,
+        { pattern: schedule.pattern, ...(schedule.tz ? { tz: schedule.tz } : {}) },
+        {
+          name: def.name,
+          data: def.data.parse(schedule.data),
+          opts: { ...DEFAULT_JOB_OPTIONS, ...def.options },
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(Object.values(this.queues).map((q) => q.close()));
+  }
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/**
+ * Consumer side: one Worker per queue that dispatches by job name to the job registry.
+ * Invalid job data fails at once (UnrecoverableError); other errors retry with backoff.
+ */
+export function startWorkers(
+  deps: Deps,
+  redisUrl: string,
+  opts: { concurrency?: Partial<Record<QueueName, number>>; logger: Logger; metrics: Metrics },
+): WorkerSet {
+  const workers: Worker[] = [];
+  const connections: Redis[] = [];
+  for (const name of QUEUE_NAMES) {
+    const connection = createRedis(redisUrl, 'worker');
+    connections.push(connection);
+    const worker = new Worker(
+      name,
+      async (job, token) => {
+        const def = deps.queues.definition(job.name);
+        if (!def) throw new UnrecoverableError(`no handler for job "${job.name}"`);
+        const parsed = def.data.safeParse(job.data);
+        if (!parsed.success) {
+          opts.metrics.jobs.inc({ job: job.name, outcome: 'invalid' });
+          throw new UnrecoverableError(
+            `invalid data for job "${job.name}": ${parsed.error.issues[0]?.message}`,
+          );
+        }
+        const end = opts.metrics.jobDuration.startTimer({ job: job.name });
+        try {
+          return await def.run(parsed.data, deps, job, token);
+        } finally {
+          end();
+        }
+      },
+      {
+        connection,
+        prefix: deps.queues.prefix,
+        concurrency: opts.concurrency?.[name] ?? (name === 'commands' ? 16 : 4),
+        autorun: true,
+        // A job whose worker died is picked up again (crash recovery), a few times at most.
+        maxStalledCount: 2,
+        stalledInterval: 15_000,
+      },
+    );
+    worker.on('completed', (job) => opts.metrics.jobs.inc({ job: job.name, outcome: 'completed' }));
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      opts.metrics.jobs.inc({ job: job.name, outcome: 'failed' });
+      opts.logger.warn(
+        { job: job.name, jobId: job.id, attempts: job.attemptsMade, err: err.message },
+        'job failed',
+      );
+    });
+    worker.on('error', (err) =>
+      opts.logger.debug({ queue: name, err: err.message }, 'worker connection error'),
+    );
+    workers.push(worker);
+  }
+  return {
+    workers,
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await Promise.allSettled(connections.map((c) => c.quit()));
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
+import type { Deps } from '../deps.ts';
+import { newRef } from '../errors.ts';
+import { withTimeout } from '../queue/connection.ts';
+import { prepare } from './deliver.ts';
+
+type Ack = (response?: string | RespondArguments) => Promise<void>;
+
+/** How long the acknowledgement path may wait for Redis before telling the user it is down. */
+const ENQUEUE_TIMEOUT_MS = 1_500;
+
+/**
+ * The slash-command path, all before Slack's 3-second deadline: (Bolt has verified the signature)
+ * → command lookup → permission → argument parse (bad arguments: usage, nothing enqueued)
+ * → enqueue → ack. A Redis outage is told to the user in the ack.
+ */
+export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack: Ack): Promise<void> {
+  const { t } = deps;
+  const name = command.command.replace(/^\//, '');
+  const def = deps.commands.get(name);
+  const audit = (outcome: Parameters<Deps['audit']['record']>[0]['outcome'], detail?: string) => {
+    deps.metrics.commands.inc({ command: def?.name ?? 'unknown', outcome });
+    // Fire and forget: the audit write must not delay the acknowledgement.
+    deps.audit
+      .record({
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        command: def?.name ?? name,
+        arguments: deps.redact(command.text ?? ''),
+        outcome,
+        detail,
+      })
+      .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
+  };
+  const ephemeral = (text: string) => ack({ response_type: 'ephemeral', text });
+
+  if (!def) {
+    audit('bad_args', 'unknown command');
+    return ephemeral(
+      t('commands.unknownCommand', {
+        command: command.command,
+        list: deps.commands
+          .list()
+          .map((c) => `/${c.name}`)
+          .join(' '),
+      }),
+    );
+  }
+
+  const auth = await deps.authorizer.check(command.user_id, command.channel_id, def.permission);
+  if (!auth.ok) {
+    audit('denied', auth.reason);
+    return ephemeral(
+      auth.reason === 'channel'
+        ? t('commands.channelDenied')
+        : t('commands.denied', { permission: def.permission, command: `/${def.name}` }),
+    );
+  }
+
+  const parsed = deps.commands.parse(def, command.text ?? '', deps);
+  if (parsed.kind === 'help') {
+    audit('help');
+    const { message } = prepare(deps, deps.commands.help(def, t, deps.locale));
+    return ack({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+  }
+  if (parsed.kind === 'error') {
+    audit('bad_args', parsed.message);
+    return ephemeral(deps.commands.usageError(def, parsed.message, t));
+  }
+
+  try {
+    await withTimeout(
+      deps.queues.enqueue('run-command', {
+        command: def.name,
+        text: command.text ?? '',
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        responseUrl: command.response_url,
+        source: 'slack',
+        receivedAt: Date.now(),
+      }),
+      ENQUEUE_TIMEOUT_MS,
+      'enqueue',
+    );
+  } catch (err) {
+    const ref = newRef();
+    deps.logger.error({ ref, command: def.name, err: (err as Error).message }, 'could not enqueue command');
+    audit('queue_unavailable', `ref ${ref}`);
+    return ephemeral(t('common.queueDown', { command: `/${def.name}`, ref }));
+  }
+  deps.metrics.commands.inc({ command: def.name, outcome: 'queued' });
+  return ephemeral(t('common.working', { command: `/${def.name} ${command.text ?? ''}`.trim() }));
+}
+
+/** Registers every Slack handler on the Bolt app. */
+export function registerSlackHandlers(app: App, deps: Deps): void {
+  app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
+}

@@ -1,0 +1,44 @@
+import type { KnownBlock } from '@slack/types';
+
+export interface OutgoingMessage {
+  text: string;
+  blocks?: KnownBlock[];
+  /** Terminal rendering, printed in console mode. */
+  plain?: string;
+}
+
+export interface ResponseBody extends OutgoingMessage {
+  response_type?: 'ephemeral' | 'in_channel';
+  replace_original?: boolean;
+  delete_original?: boolean;
+  thread_ts?: string;
+}
+
+export interface PostResult {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * Everything the bot says to Slack goes through this port: the Web API (real or the test fake,
+ * reached through SLACK_API_URL) or the console in console mode.
+ */
+export interface SlackPort {
+  readonly mode: 'web' | 'console';
+  postMessage(args: OutgoingMessage & { channel: string; threadTs?: string }): Promise<PostResult>;
+  updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void>;
+  uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title?: string;
+    content: string | Buffer;
+    comment?: string;
+  }): Promise<void>;
+  /** Posts to a slash command's response_url. Throws ResponseUrlExpiredError when it no longer works. */
+  respond(responseUrl: string, body: ResponseBody): Promise<void>;
+  /** Opens (or finds) the direct-message channel with a user. */
+  openDirectMessage(userId: string): Promise<string>;
+  /** Members of a user group (by ID). */
+  userGroupMembers(groupId: string): Promise<string[]>;
+}

@@ -1,0 +1,183 @@
+import { ErrorCode, type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import {
+  ResponseUrlExpiredError,
+  SlackApiError,
+  SlackRateLimitedError,
+  SlackUnavailableError,
+} from './errors.ts';
+import type { OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
+
+export interface WebSlackOptions {
+  token: string;
+  apiUrl: string;
+  logger: Logger;
+  metrics?: Metrics;
+  fetch?: typeof fetch;
+  /** Per-call timeout. */
+  timeoutMs?: number;
+}
+
+interface CodedError extends Error {
+  code?: string;
+  retryAfter?: number;
+  statusCode?: number;
+  data?: { error?: string };
+}
+
+/**
+ * The Web API through @slack/web-api's WebClient, configured so a 429 never pauses a worker:
+ * rate-limited calls are rejected at once (SlackRateLimitedError with Retry-After) and the queue
+ * reschedules the job; 5xx are retried briefly, then surface as SlackUnavailableError.
+ */
+export class WebSlack implements SlackPort {
+  readonly mode = 'web' as const;
+  readonly client: WebClient;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly opts: WebSlackOptions) {
+    const clientOptions: WebClientOptions = {
+      slackApiUrl: opts.apiUrl,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
+      timeout: opts.timeoutMs ?? 10_000,
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: (...m: unknown[]) => opts.logger.debug({ slack: m.join(' ') }, 'slack client warning'),
+        error: (...m: unknown[]) => opts.logger.debug({ slack: m.join(' ') }, 'slack client error'),
+        setLevel: () => {},
+        getLevel: () => 'info' as never,
+        setName: () => {},
+      },
+    };
+    this.client = new WebClient(opts.token, clientOptions);
+    this.fetchImpl = opts.fetch ?? fetch;
+  }
+
+  private async call<T extends WebAPICallResult>(
+    method: string,
+    channel: string | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await fn();
+      this.opts.metrics?.slackCalls.inc({ method, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      const e = err as CodedError;
+      if (e.code === ErrorCode.RateLimitedError) {
+        this.opts.metrics?.slackCalls.inc({ method, outcome: 'rate_limited' });
+        throw new SlackRateLimitedError(method, Math.max(1, e.retryAfter ?? 1) * 1_000, channel);
+      }
+      if (e.code === ErrorCode.PlatformError) {
+        this.opts.metrics?.slackCalls.inc({ method, outcome: 'error' });
+        throw new SlackApiError(method, e.data?.error ?? 'unknown_error');
+      }
+      this.opts.metrics?.slackCalls.inc({ method, outcome: 'unavailable' });
+      throw new SlackUnavailableError(`Slack ${method} unavailable: ${e.message}`);
+    }
+  }
+
+  async postMessage(args: OutgoingMessage & { channel: string; threadTs?: string }): Promise<PostResult> {
+    const res = await this.call('chat.postMessage', args.channel, () =>
+      this.client.chat.postMessage({
+        channel: args.channel,
+        text: args.text,
+        ...(args.blocks ? { blocks: args.blocks } : {}),
+        ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
+  }
+
+  async updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void> {
+    await this.call('chat.update', args.channel, () =>
+      this.client.chat.update({
+        channel: args.channel,
+        ts: args.ts,
+        text: args.text,
+        ...(args.blocks ? { blocks: args.blocks } : {}),
+      }),
+    );
+  }
+
+  async uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title?: string;
+    content: string | Buffer;
+    comment?: string;
+  }): Promise<void> {
+    const content = typeof args.content === 'string' ? Buffer.from(args.content, 'utf8') : args.content;
+    const base = { file: content, filename: args.filename, title: args.title ?? args.filename };
+    const comment = args.comment ? { initial_comment: args.comment } : {};
+    await this.call(
+      'files.uploadV2',
+      args.channel,
+      () =>
+        (args.threadTs
+          ? this.client.filesUploadV2({
+              ...base,
+              ...comment,
+              channel_id: args.channel,
+              thread_ts: args.threadTs,
+            })
+          : this.client.filesUploadV2({
+              ...base,
+              ...comment,
+              channel_id: args.channel,
+            })) as Promise<WebAPICallResult>,
+    );
+  }
+
+  async respond(responseUrl: string, body: ResponseBody): Promise<void> {
+    const { plain: _plain, ...payload } = body;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      this.opts.metrics?.slackCalls.inc({ method: 'response_url', outcome: 'unavailable' });
+      throw new SlackUnavailableError(`response_url unreachable: ${(err as Error).message}`);
+    }
+    const text = await res.text().catch(() => '');
+    if (res.ok) {
+      this.opts.metrics?.slackCalls.inc({ method: 'response_url', outcome: 'ok' });
+      return;
+    }
+    this.opts.metrics?.slackCalls.inc({ method: 'response_url', outcome: 'error' });
+    if (res.status === 404 || res.status === 410)
+      throw new ResponseUrlExpiredError(text || `HTTP ${res.status}`);
+    if (res.status === 429) {
+      const after = Number(res.headers.get('retry-after') ?? 1);
+      throw new SlackRateLimitedError('response_url', Math.max(1, after) * 1_000);
+    }
+    if (res.status >= 500) throw new SlackUnavailableError(`response_url answered ${res.status}`);
+    throw new SlackApiError('response_url', text.slice(0, 100) || `http_${res.status}`);
+  }
+
+  async openDirectMessage(userId: string): Promise<string> {
+    const res = await this.call('conversations.open', undefined, () =>
+      this.client.conversations.open({ users: userId }),
+    );
+    const id = (res.channel as { id?: string } | undefined)?.id;
+    if (!id) throw new SlackApiError('conversations.open', 'no_channel');
+    return id;
+  }
+
+  async userGroupMembers(groupId: string): Promise<string[]> {
+    const res = await this.call('usergroups.users.list', undefined, () =>
+      this.client.usergroups.users.list({ usergroup: groupId }),
+    );
+    return (res.users as string[] | undefined) ?? [];
+  }
+}
