@@ -66,6 +66,20 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+/** Resolves when the connection is ready or after `ms` (Redis down at start is reported by /readyz). */
+function waitForReady(redis: Deps['queues']['connection'], ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
+}
+
 function createSources(config: Config, fetchImpl: typeof fetch): Sources {
   let targetDb: ReturnType<typeof createTargetPool> | undefined;
   let targetRedis: ReturnType<typeof createTargetRedis> | undefined;
@@ -156,6 +170,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
   const bot: Bot = {
     deps,
     async start() {
+      // Producers fail fast by design; give the first connection a moment so the first command does not.
+      await waitForReady(deps.queues.connection, 5_000);
       if (role !== 'web') {
         bot.workers = startWorkers(deps, config.redisUrl, { logger, metrics });
         await queues

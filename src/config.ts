@@ -31,7 +31,7 @@ const port = z
   .string()
   .regex(/^\d+$/, 'expected a TCP port number')
   .transform(Number)
-  .pipe(z.number().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535'));
+  .pipe(z.number().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'));
 
 const slackId = (prefix: string) =>
   optionalString.refine(

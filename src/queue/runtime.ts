@@ -12,9 +12,17 @@ export function jobIdFor(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-/** Producer side: one Queue per queue name on a fail-fast connection. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+}
+
+/**
+ * Producer side: one Queue per queue name on a fail-fast connection. A BullMQ Queue checks the
+ * Redis version when it is made, so queues are made once the connection is ready and made again
+ * after an operation failed on a broken connection.
+ */
 export class QueueSet {
-  readonly queues: Record<QueueName, Queue>;
+  private readonly made = new Map<QueueName, Queue>();
   private readonly byJob = new Map<string, JobDefinition>();
 
   constructor(
@@ -26,18 +34,42 @@ export class QueueSet {
       if (this.byJob.has(j.name)) throw new Error(`duplicate job "${j.name}"`);
       this.byJob.set(j.name, j);
     }
-    this.queues = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [
-        name,
-        new Queue(name, {
-          connection,
-          prefix,
-          skipWaitingForReady: true,
-          defaultJobOptions: DEFAULT_JOB_OPTIONS,
-        }),
-      ]),
-    ) as Record<QueueName, Queue>;
-    for (const q of Object.values(this.queues)) q.on('error', () => {});
+  }
+
+  /** The queue, or QueueUnavailableError at once when Redis is not connected. */
+  queue(name: QueueName): Queue {
+    const existing = this.made.get(name);
+    if (existing) return existing;
+    if (this.connection.status !== 'ready') {
+      throw new QueueUnavailableError(`Redis is not connected (${this.connection.status})`);
+    }
+    const q = new Queue(name, {
+      connection: this.connection,
+      prefix: this.prefix,
+      skipWaitingForReady: true,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
+    q.on('error', () => {});
+    this.made.set(name, q);
+    return q;
+  }
+
+  /** Runs an operation on a queue; a failure on a broken connection discards the queue for a fresh one. */
+  async use<T>(name: QueueName, fn: (q: Queue) => Promise<T>): Promise<T> {
+    const q = this.queue(name);
+    try {
+      return await fn(q);
+    } catch (err) {
+      if (
+        this.connection.status !== 'ready' ||
+        /writeable|Connection is closed|ECONNREFUSED/i.test((err as Error).message)
+      ) {
+        if (this.made.get(name) === q) this.made.delete(name);
+        void q.close().catch(() => {});
+        throw new QueueUnavailableError((err as Error).message);
+      }
+      throw err;
+    }
   }
 
   definition(name: string): JobDefinition | undefined {
@@ -53,32 +85,34 @@ export class QueueSet {
     const def = this.byJob.get(name);
     if (!def) throw new Error(`unknown job "${name}"`);
     const parsed = def.data.parse(data);
-    return this.queues[def.queue].add(name, parsed, { ...def.options, ...opts });
+    return this.use(def.queue, (q) => q.add(name, parsed, { ...def.options, ...opts }));
   }
 
   /** Registers every job's schedule as a BullMQ job scheduler (idempotent; one run per tick across replicas). */
   async upsertSchedules(deps: Deps): Promise<void> {
     for (const def of this.byJob.values()) {
       const schedule = def.schedule?.(deps);
-      const queue = this.queues[def.queue];
       if (!schedule) {
-        await queue.removeJobScheduler(def.name).catch(() => false);
+        await this.use(def.queue, (q) => q.removeJobScheduler(def.name)).catch(() => false);
         continue;
       }
-      await queue.upsertJobScheduler(
-        def.name,
-        { pattern: schedule.pattern, ...(schedule.tz ? { tz: schedule.tz } : {}) },
-        {
-          name: def.name,
-          data: def.data.parse(schedule.data),
-          opts: { ...DEFAULT_JOB_OPTIONS, ...def.options },
-        },
+      await this.use(def.queue, (queue) =>
+        queue.upsertJobScheduler(
+          def.name,
+          { pattern: schedule.pattern, ...(schedule.tz ? { tz: schedule.tz } : {}) },
+          {
+            name: def.name,
+            data: def.data.parse(schedule.data),
+            opts: { ...DEFAULT_JOB_OPTIONS, ...def.options },
+          },
+        ),
       );
     }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(Object.values(this.queues).map((q) => q.close()));
+    await Promise.allSettled([...this.made.values()].map((q) => q.close()));
+    this.made.clear();
   }
 }
 

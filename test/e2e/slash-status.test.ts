@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.ts';
+import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
+
+/** Jobs in any state for this bot's queue prefix. */
+async function jobCount(t: TestBot): Promise<number> {
+  const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+describe('signed slash commands through the real HTTP server', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('acknowledges /status at once and answers through response_url with valid blocks', async () => {
+    const responseUrl = t.slack.createResponseUrl();
+    const res = await postSigned(t.url, SIGNING_SECRET, slashCommandBody({ command: '/status', response_url: responseUrl }));
+    expect(res.status).toBe(200);
+    const ack = JSON.parse(res.body);
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ack.text).toContain('/status');
+
+    const answer = await eventually(() => t.slack.responses.find((r) => r.id && responseUrl.endsWith(r.id)));
+    const body = answer.body as { text: string; blocks: Array<{ type: string }> };
+    expect(body.text).toContain('太上老君平台状态');
+    expect(body.blocks[0]?.type).toBe('header');
+    // Prometheus is not configured: every HTTP service is unknown with the reason, PostgreSQL and Redis answer.
+    const all = JSON.stringify(body.blocks);
+    expect(all).toContain('未配置 PROMETHEUS_URL');
+    expect(all).toMatch(/postgresql\*\\n.*PostgreSQL 1\d/);
+    expect(t.slack.rejected).toEqual([]);
+
+    const audit = await eventually(async () => {
+      const rows = await t.bot.deps.audit.recent({ command: 'status' });
+      return rows.find((r) => r.outcome === 'ok');
+    });
+    expect(audit.user_id).toBe('U0SRE');
+    expect(audit.job_id).toBeTruthy();
+  });
+
+  it('refuses a wrong signature with 401 and enqueues nothing', async () => {
+    const before = await jobCount(t);
+    const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
+    const res = await postSigned(t.url, 'not-the-secret', body);
+    expect(res.status).toBe(401);
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it('refuses a timestamp older than five minutes with 401 and enqueues nothing', async () => {
+    const before = await jobCount(t);
+    const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
+    const res = await postSigned(t.url, SIGNING_SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    expect(res.status).toBe(401);
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it('answers bad arguments with the usage line, ephemeral, and enqueues nothing', async () => {
+    const before = await jobCount(t);
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', text: 'no-such-service', response_url: t.slack.createResponseUrl() }),
+    );
+    expect(res.status).toBe(200);
+    const ack = JSON.parse(res.body);
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ack.text).toContain('用法：/status [service]');
+    expect(ack.text).toContain('no-such-service');
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it('answers /status help from the generated help without a job', async () => {
+    const before = await jobCount(t);
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', text: 'help', response_url: t.slack.createResponseUrl() }),
+    );
+    const ack = JSON.parse(res.body);
+    expect(JSON.stringify(ack.blocks)).toContain('/status laojun-admin-api');
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it('falls back to chat.postMessage when the response_url is used up', async () => {
+    const responseUrl = t.slack.createResponseUrl();
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `use ${i}` }),
+      });
+      expect(r.status).toBe(200);
+    }
+    await postSigned(t.url, SIGNING_SECRET, slashCommandBody({ command: '/status', response_url: responseUrl, channel_id: 'C0FALLBACK' }));
+    const posted = await eventually(() => t.slack.channelMessages('C0FALLBACK')[0]);
+    expect(posted.text).toContain('太上老君平台状态');
+  });
+
+  it('serves health, readiness and its own metrics', async () => {
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { postgres: 'ok', redis: 'ok' } });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/slack\/events",status="200"\} \d+/);
+    expect(metrics).toContain('laojun_commands_total{command="status",outcome="queued"}');
+    expect(metrics).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('when Redis is unavailable', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    // Nothing listens on this port: the producer connection fails fast.
+    t = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { role: 'web' });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('tells the user in the acknowledgement, well within three seconds', async () => {
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(3_000);
+    const ack = JSON.parse(res.body);
+    expect(ack.text).toContain('任务队列暂不可用');
+    expect(ack.text).toMatch(/参考编号 [0-9a-f]{8}/);
+  });
+
+  it('reports not ready, naming Redis', async () => {
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { checks: Record<string, string> };
+    expect(body.checks.postgres).toBe('ok');
+    expect(body.checks.redis).toMatch(/unavailable/);
+  });
+});

@@ -1,0 +1,101 @@
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { type Bot, type BotOptions, createBot } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
+import { type TestSchema, uniqueName, withSchema } from './db.ts';
+import { cleanupPrefix, testRedisUrl } from './redis.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface TestBot {
+  bot: Bot;
+  url: string;
+  config: Config;
+  slack: FakeSlack;
+  db: TestSchema;
+  prefix: string;
+  /** Log lines the bot wrote (JSON). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** A sink collecting pino's lines. */
+export function logSink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+}
+
+/**
+ * Starts a real bot (HTTP mode) on a free port against the machine's PostgreSQL and Redis, in its
+ * own schema and queue prefix, talking to a fresh fake Slack.
+ */
+export async function startTestBot(
+  env: Record<string, string | undefined> = {},
+  options: BotOptions & { slack?: never; fakeSlack?: FakeSlack; start?: boolean } = {},
+): Promise<TestBot> {
+  const slack = options.fakeSlack ?? (await startFakeSlack());
+  const db = await withSchema({ prefix: 'bot' });
+  const prefix = uniqueName('q');
+  const logs: string[] = [];
+  const config = loadConfig(
+    {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_INCIDENT_CHANNEL: 'C0INCIDENT',
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      ...env,
+    },
+    { databaseSchema: db.schema },
+  );
+  const bot = await createBot(config, { logDestination: logSink(logs), shutdownTimeoutMs: 5_000, ...options });
+  if (options.start !== false) await bot.start();
+  return {
+    bot,
+    get url() {
+      return bot.url ?? '';
+    },
+    config,
+    slack,
+    db,
+    prefix,
+    logs,
+    async stop() {
+      await bot.stop().catch(() => {});
+      if (!options.fakeSlack) await slack.close();
+      const redis = new Redis(testRedisUrl());
+      await cleanupPrefix(redis, prefix).catch(() => {});
+      await redis.quit();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value. */
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  stepMs = 50,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
