@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { freePort } from '../helpers/ports.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 /** Jobs in any state for this bot's queue prefix. */
@@ -20,7 +20,11 @@ describe('signed slash commands through the real HTTP server', () => {
 
   it('acknowledges /status at once and answers through response_url with valid blocks', async () => {
     const responseUrl = t.slack.createResponseUrl();
-    const res = await postSigned(t.url, SIGNING_SECRET, slashCommandBody({ command: '/status', response_url: responseUrl }));
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', response_url: responseUrl }),
+    );
     expect(res.status).toBe(200);
     const ack = JSON.parse(res.body);
     expect(ack.response_type).toBe('ephemeral');
@@ -55,7 +59,9 @@ describe('signed slash commands through the real HTTP server', () => {
   it('refuses a timestamp older than five minutes with 401 and enqueues nothing', async () => {
     const before = await jobCount(t);
     const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
-    const res = await postSigned(t.url, SIGNING_SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const res = await postSigned(t.url, SIGNING_SECRET, body, {
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
     expect(res.status).toBe(401);
     expect(await jobCount(t)).toBe(before);
   });
@@ -65,7 +71,11 @@ describe('signed slash commands through the real HTTP server', () => {
     const res = await postSigned(
       t.url,
       SIGNING_SECRET,
-      slashCommandBody({ command: '/status', text: 'no-such-service', response_url: t.slack.createResponseUrl() }),
+      slashCommandBody({
+        command: '/status',
+        text: 'no-such-service',
+        response_url: t.slack.createResponseUrl(),
+      }),
     );
     expect(res.status).toBe(200);
     const ack = JSON.parse(res.body);
@@ -97,7 +107,11 @@ describe('signed slash commands through the real HTTP server', () => {
       });
       expect(r.status).toBe(200);
     }
-    await postSigned(t.url, SIGNING_SECRET, slashCommandBody({ command: '/status', response_url: responseUrl, channel_id: 'C0FALLBACK' }));
+    await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', response_url: responseUrl, channel_id: 'C0FALLBACK' }),
+    );
     const posted = await eventually(() => t.slack.channelMessages('C0FALLBACK')[0]);
     expect(posted.text).toContain('太上老君平台状态');
   });

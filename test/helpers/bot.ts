@@ -57,7 +57,11 @@ export async function startTestBot(
     },
     { databaseSchema: db.schema },
   );
-  const bot = await createBot(config, { logDestination: logSink(logs), shutdownTimeoutMs: 5_000, ...options });
+  const bot = await createBot(config, {
+    logDestination: logSink(logs),
+    shutdownTimeoutMs: 5_000,
+    ...options,
+  });
   if (options.start !== false) await bot.start();
   return {
     bot,
