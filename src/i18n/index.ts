@@ -2,6 +2,29 @@ import i18next, { type TFunction } from 'i18next';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 
+/**
+ * Messages of a feature, kept beside the core catalogue: `{ 'zh-CN': {...}, en: {...} }` under one
+ * top-level key (the feature's namespace, e.g. `incidents`). Add a feature's catalogue to FEATURES.
+ */
+export interface FeatureMessages {
+  namespace: string;
+  'zh-CN': Record<string, unknown>;
+  en: Record<string, unknown>;
+}
+
+export const FEATURES: FeatureMessages[] = [];
+
+function resources(): Record<string, { translation: Record<string, unknown> }> {
+  const zh: Record<string, unknown> = { ...zhCN };
+  const english: Record<string, unknown> = { ...en };
+  for (const f of FEATURES) {
+    if (f.namespace in zh) throw new Error(`duplicate message namespace ${f.namespace}`);
+    zh[f.namespace] = f['zh-CN'];
+    english[f.namespace] = f.en;
+  }
+  return { 'zh-CN': { translation: zh }, en: { translation: english } };
+}
+
 export type Locale = 'zh-CN' | 'en';
 export type Translate = TFunction;
 
@@ -12,7 +35,7 @@ export function createTranslator(locale: Locale): Translate {
     lng: locale,
     fallbackLng: 'zh-CN',
     initAsync: false,
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+    resources: resources(),
     interpolation: { escapeValue: false },
     returnNull: false,
   });
