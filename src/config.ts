@@ -13,19 +13,28 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-function isUrl(v: string): boolean {
+const HTTP = ['http:', 'https:'];
+const POSTGRES = ['postgres:', 'postgresql:'];
+const REDIS = ['redis:', 'rediss:'];
+
+function isUrl(v: string, protocols: readonly string[]): boolean {
   try {
-    new URL(v);
-    return true;
+    const u = new URL(v);
+    // PostgreSQL may name a Unix socket directory in ?host= instead of a host.
+    return protocols.includes(u.protocol) && (u.host !== '' || protocols === POSTGRES);
   } catch {
     return false;
   }
 }
 
-const url = (what: string) => z.string().trim().refine(isUrl, `expected ${what}`);
+const url = (what: string, protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => isUrl(v, protocols), `expected ${what}`);
 
-const optionalUrl = (what: string) =>
-  optionalString.refine((v) => v === undefined || isUrl(v), `expected ${what}`);
+const optionalUrl = (what: string, protocols: readonly string[] = HTTP) =>
+  optionalString.refine((v) => v === undefined || isUrl(v, protocols), `expected ${what}`);
 
 const port = z
   .string()
@@ -61,8 +70,8 @@ export const envSchema = z.object({
   }),
   SLACK_INCIDENT_CHANNEL: slackId('CGD'),
   SLACK_DIGEST_CHANNEL: slackId('CGD'),
-  DATABASE_URL: url('a PostgreSQL URL like postgres://user@host:5432/db'),
-  REDIS_URL: optionalUrl('a Redis URL like redis://host:6379').transform(
+  DATABASE_URL: url('a PostgreSQL URL like postgres://user@host:5432/db', POSTGRES),
+  REDIS_URL: optionalUrl('a Redis URL like redis://host:6379', REDIS).transform(
     (v) => v ?? 'redis://127.0.0.1:6379',
   ),
   QUEUE_PREFIX: optionalString
@@ -76,8 +85,8 @@ export const envSchema = z.object({
   ALERTMANAGER_URL: optionalUrl('a URL like http://alertmanager:9093'),
   ELASTICSEARCH_URL: optionalUrl('a URL like http://elasticsearch:9200'),
   LOG_INDEX: optionalString.transform((v) => v ?? 'laojun-logs-*'),
-  TARGET_DATABASE_URL: optionalUrl('a PostgreSQL URL'),
-  TARGET_REDIS_URL: optionalUrl('a Redis URL'),
+  TARGET_DATABASE_URL: optionalUrl('a PostgreSQL URL like postgres://user@host:5432/db', POSTGRES),
+  TARGET_REDIS_URL: optionalUrl('a Redis URL like redis://host:6379', REDIS),
   MINIO_ENDPOINT: optionalUrl('a URL like http://minio:9000'),
   MINIO_ACCESS_KEY: optionalString,
   MINIO_SECRET_KEY: optionalString,

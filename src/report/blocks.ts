@@ -71,7 +71,7 @@ function toBlocks(block: ReportBlock): { blocks: KnownBlock[]; overflow: boolean
           fields: block.fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
             type: 'mrkdwn' as const,
             text: truncate(
-              `*${mrkdwnEscape(f.label)}*\n${f.tone ? `${TONE_EMOJI[f.tone]} ` : ''}${mrkdwnEscape(f.value) || ' '}`,
+              `*${mrkdwnEscape(f.label.trim() || '—')}*\n${f.tone ? `${TONE_EMOJI[f.tone]} ` : ''}${mrkdwnEscape(f.value.trim() || '—')}`,
               LIMITS.fieldText,
             ),
           })),
@@ -123,7 +123,11 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
   const tone = report.tone ? `${TONE_EMOJI[report.tone]} ` : '';
   const header: KnownBlock = {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(`${tone}${report.title}`, LIMITS.headerText), emoji: true },
+    text: {
+      type: 'plain_text',
+      text: truncate(`${tone}${report.title.trim() || '—'}`, LIMITS.headerText),
+      emoji: true,
+    },
   };
   const fixed: KnownBlock[] = [header];
   if (report.summary)
@@ -157,10 +161,11 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
     });
     overflow ||= links.length > LIMITS.actionsElements || links.length !== (report.links ?? []).length;
   }
-  if (report.context?.length) {
+  const context = (report.context ?? []).filter((c) => c.trim());
+  if (context.length) {
     tail.push({
       type: 'context',
-      elements: report.context.slice(0, LIMITS.contextElements).map((c) => ({
+      elements: context.slice(0, LIMITS.contextElements).map((c) => ({
         type: 'mrkdwn' as const,
         text: truncate(mrkdwnEscape(c), LIMITS.sectionText),
       })),
@@ -189,7 +194,7 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
   }
 
   const fallback = truncate(
-    [`${tone}${report.title}`, report.summary].filter(Boolean).join(' — '),
+    [`${tone}${report.title.trim() || '—'}`, report.summary?.trim()].filter(Boolean).join(' — '),
     LIMITS.sectionText,
   );
   return { text: fallback, blocks, ...(file ? { file } : {}) };

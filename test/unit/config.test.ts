@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const base = { DATABASE_URL: 'postgres://laojun:s3cretpass@db:5432/chatops' };
+
+function errorOf(env: Record<string, string>, readFile?: (p: string) => string): string {
+  try {
+    loadConfig(env, readFile ? { readFile } : {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs in console mode with defaults when no Slack token is set', () => {
+    const c = loadConfig(base);
+    expect(c.slack.mode).toBe('console');
+    expect(c.port).toBe(8080);
+    expect(c.queuePrefix).toBe('laojun');
+    expect(c.logIndex).toBe('laojun-logs-*');
+    expect(c.minio.bucket).toBe('laojun-bucket');
+    expect(c.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(c.targetDatabaseUrl).toBe(base.DATABASE_URL);
+    expect(c.locale).toBe('zh-CN');
+    expect(c.databaseSchema).toBe('chatops');
+  });
+
+  it('chooses HTTP mode with a signing secret and Socket Mode with an app token', () => {
+    expect(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).slack.mode).toBe(
+      'http',
+    );
+    expect(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.mode).toBe(
+      'socket',
+    );
+  });
+
+  it('names the missing setting in one line', () => {
+    expect(errorOf({})).toBe('DATABASE_URL is required');
+  });
+
+  it('refuses an empty signing secret', () => {
+    expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '  ' })).toMatch(
+      /^SLACK_SIGNING_SECRET is empty/,
+    );
+    expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/^SLACK_SIGNING_SECRET is required/);
+  });
+
+  it('names the wrong setting and what is expected', () => {
+    expect(errorOf({ ...base, PORT: 'eighty' })).toBe('PORT invalid: expected a TCP port number');
+    expect(errorOf({ ...base, PORT: '70000' })).toMatch(/^PORT invalid: expected a port/);
+    expect(errorOf({ ...base, PROMETHEUS_URL: 'prometheus:9090' })).toMatch(
+      /^PROMETHEUS_URL invalid: expected a URL/,
+    );
+    expect(errorOf({ ...base, SLACK_INCIDENT_CHANNEL: '#incidents' })).toMatch(
+      /^SLACK_INCIDENT_CHANNEL invalid: expected a Slack ID/,
+    );
+    expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'not-a-token', SLACK_SIGNING_SECRET: 'x' })).toMatch(
+      /^SLACK_BOT_TOKEN invalid/,
+    );
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const msg = errorOf({
+      ...base,
+      SLACK_BOT_TOKEN: 'xoxb-very-secret-token',
+      SLACK_APP_TOKEN: 'bad-app-token-value',
+    });
+    expect(msg).not.toContain('bad-app-token-value');
+    expect(msg).not.toContain('xoxb-very-secret-token');
+  });
+
+  it('collects secrets (tokens, URL passwords) for redaction', () => {
+    const c = loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-abc123', SLACK_SIGNING_SECRET: 'sign-secret' });
+    expect(c.secrets).toEqual(expect.arrayContaining(['xoxb-abc123', 'sign-secret', 's3cretpass']));
+  });
+
+  it('reads the YAML file and names a wrong entry with its path', () => {
+    const yaml =
+      'locale: en\npermissions:\n  admins: [U012ABC]\nservices:\n  - name: laojun-gateway\n    job: laojun-gateway\n';
+    const c = loadConfig({ ...base, CONFIG_FILE: '/etc/laojun.yml' }, { readFile: () => yaml });
+    expect(c.locale).toBe('en');
+    expect(c.file.permissions.admins).toEqual(['U012ABC']);
+    expect(c.services.map((s) => s.name)).toEqual(['laojun-gateway']);
+    expect(
+      errorOf({ ...base, CONFIG_FILE: '/etc/laojun.yml' }, () => 'permissions:\n  admins: [alice]\n'),
+    ).toMatch(/^CONFIG_FILE \/etc\/laojun.yml permissions.admins.0: expected Slack user IDs/);
+    expect(errorOf({ ...base, CONFIG_FILE: '/etc/laojun.yml' }, () => 'a: [1, 2')).toMatch(
+      /cannot read YAML/,
+    );
+  });
+});
