@@ -74,6 +74,10 @@ export const envSchema = z.object({
   REDIS_URL: optionalUrl('a Redis URL like redis://host:6379', REDIS).transform(
     (v) => v ?? 'redis://127.0.0.1:6379',
   ),
+  DATABASE_SCHEMA: optionalString.refine(
+    (v) => v === undefined || /^[a-z_][a-z0-9_]{0,62}$/.test(v),
+    'expected a lowercase schema name',
+  ),
   QUEUE_PREFIX: optionalString
     .refine(
       (v) => v === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(v),
@@ -289,7 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
       digestChannel: e.SLACK_DIGEST_CHANNEL ?? e.SLACK_INCIDENT_CHANNEL,
     },
     databaseUrl: e.DATABASE_URL,
-    databaseSchema: options.databaseSchema ?? 'chatops',
+    databaseSchema: options.databaseSchema ?? e.DATABASE_SCHEMA ?? 'chatops',
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
