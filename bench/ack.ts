@@ -46,7 +46,12 @@ async function load(url: string, responseUrl: string, seconds = duration) {
 async function bareBolt(slackApiUrl: string) {
   const receiver = new ExpressReceiver({ signingSecret: SIGNING_SECRET, processBeforeResponse: false });
   // Same Web API endpoint as the bot: Bolt calls auth.test once on the first request.
-  const app = new App({ token: 'xoxb-test', receiver, tokenVerificationEnabled: false, clientOptions: { slackApiUrl } });
+  const app = new App({
+    token: 'xoxb-test',
+    receiver,
+    tokenVerificationEnabled: false,
+    clientOptions: { slackApiUrl },
+  });
   app.command('/status', async ({ ack }) => {
     await ack({ response_type: 'ephemeral', text: 'ok' });
   });
@@ -73,5 +78,7 @@ const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
 console.log(`ack latency, ${connections} connections, ${duration} s each, ${new Date().toISOString()}`);
 console.log(row('laojun bot', botResult));
 console.log(row('bare Bolt app', bareResult));
-console.log(`p99 ratio bot/bare: ${(botResult.p99 / Math.max(1, bareResult.p99)).toFixed(2)}  (target: p99 < 50 ms, ratio <= 1.3)`);
+console.log(
+  `p99 ratio bot/bare: ${(botResult.p99 / Math.max(1, bareResult.p99)).toFixed(2)}  (target: p99 < 50 ms, ratio <= 1.3)`,
+);
 process.exit(0);
