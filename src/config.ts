@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { permissionsSchema } from './auth/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -141,16 +142,7 @@ export const fileSchema = z
     locale: z.enum(['zh-CN', 'en']).optional(),
     services: z.array(serviceSchema).min(1).optional(),
     checklist: checklistSchema.optional(),
-    permissions: z
-      .object({
-        /** Slack user IDs allowed to run privileged commands until the roles issue lands. */
-        admins: z
-          .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user IDs like U012ABC'))
-          .default([]),
-        /** When non-empty, commands are accepted only from these channel IDs. */
-        channels: z.array(z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected Slack channel IDs')).default([]),
-      })
-      .default({ admins: [], channels: [] }),
+    permissions: permissionsSchema,
     links: z
       .object({
         grafana: z.string().url().optional(),
