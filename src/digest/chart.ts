@@ -54,11 +54,19 @@ export async function collectChart(q: DigestQueries, jobs: string): Promise<Char
  */
 export function renderChart(
   series: ChartSeries[],
-  opts: { title: string; width?: number; height?: number },
+  opts: { title: string; timeZone?: string; width?: number; height?: number },
 ): Buffer {
   const width = opts.width ?? 1000;
   const height = opts.height ?? 640;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  // Axis times in the digest's time zone, not the server's.
+  const hhmm = new Intl.DateTimeFormat('en-GB', {
+    timeZone: opts.timeZone ?? 'UTC',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const axisLabel = { formatter: (value: number) => hhmm.format(new Date(value)) };
   const line = (name: string, data: Array<[number, number]>, axis: number) => ({
     name,
     type: 'line' as const,
@@ -75,14 +83,14 @@ export function renderChart(
       { text: 'requests per second', left: 60, top: 40, textStyle: { fontSize: 12, fontWeight: 'normal' } },
       { text: 'p95 latency (ms)', left: 60, top: '53%', textStyle: { fontSize: 12, fontWeight: 'normal' } },
     ],
-    legend: { bottom: 4, type: 'plain', data: series.map((s) => s.job) },
+    legend: { bottom: 4, type: 'plain', itemGap: 24, data: series.map((s) => s.job) },
     grid: [
       { left: 60, right: 30, top: 64, height: '32%' },
       { left: 60, right: 30, top: '59%', height: '28%' },
     ],
     xAxis: [
-      { type: 'time', gridIndex: 0 },
-      { type: 'time', gridIndex: 1 },
+      { type: 'time', gridIndex: 0, axisLabel },
+      { type: 'time', gridIndex: 1, axisLabel },
     ],
     yAxis: [
       { type: 'value', gridIndex: 0 },

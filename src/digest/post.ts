@@ -92,7 +92,10 @@ export async function postDailyDigest(deps: Deps, jobId: string, now = deps.now(
   let png: Buffer | undefined;
   if (data.chart.ok && data.chart.value.length) {
     try {
-      png = renderChart(data.chart.value, { title: deps.t('digest.chartTitle') });
+      png = renderChart(data.chart.value, {
+        title: deps.t('digest.chartTitle'),
+        timeZone: data.config.timezone,
+      });
     } catch (err) {
       deps.logger.warn({ err: (err as Error).message }, 'digest chart not rendered');
       data.chart = { ok: false, source: 'chart', reason: (err as Error).message };

@@ -45,12 +45,17 @@ export async function collectSlowQueries(
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
       ORDER BY total_exec_time DESC LIMIT ${SNAPSHOT_SIZE}`,
   );
-  const previous = await own.query<{ taken_on: string; queryid: string; calls: string; total_ms: number }>(
-    `SELECT taken_on::text AS taken_on, queryid::text AS queryid, calls::text AS calls, total_ms
-       FROM digest_query_snapshots
-      WHERE taken_on = (SELECT max(taken_on) FROM digest_query_snapshots WHERE taken_on < $1::date)`,
-    [day],
-  );
+  // Without the bot's own table (the CLI does not migrate) there is simply nothing to compare with.
+  const previous = await own
+    .query<{ taken_on: string; queryid: string; calls: string; total_ms: number }>(
+      `SELECT taken_on::text AS taken_on, queryid::text AS queryid, calls::text AS calls, total_ms
+         FROM digest_query_snapshots
+        WHERE taken_on = (SELECT max(taken_on) FROM digest_query_snapshots WHERE taken_on < $1::date)`,
+      [day],
+    )
+    .catch(() => ({
+      rows: [] as Array<{ taken_on: string; queryid: string; calls: string; total_ms: number }>,
+    }));
   const before = new Map(previous.rows.map((r) => [r.queryid, r]));
   const top = rows.rows.slice(0, 3).map((r): SlowQuery => {
     const calls = Number(r.calls);
