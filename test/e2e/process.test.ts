@@ -117,7 +117,7 @@ describe('SIGTERM under load', () => {
     expect(counts.active).toBe(0);
     expect(counts.failed).toBe(0);
     expect(counts.completed).toBe(ids.length);
-    expect(counts.waiting + counts.delayed + counts.completed).toBe(20);
+    expect((counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.completed ?? 0)).toBe(20);
     const { Redis } = await import('ioredis');
     const redis = new Redis(testRedisUrl());
     await cleanupPrefix(redis, prefix);
