@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { Redis } from 'ioredis';
 import { parseInfo } from '../sources/redis.ts';
 import type { Staging } from './destination.ts';
@@ -41,6 +42,29 @@ async function connect(url: string): Promise<Redis> {
     throw new BackupError(`cannot connect to Redis at ${describeRedis(url)}: ${(err as Error).message}`);
   }
   return redis;
+}
+
+/**
+ * With diskless replication the server ends the stream with a 40-character EOF mark, which
+ * `redis-cli --rdb` removes by truncating its output file, something it cannot do on stdout. This
+ * holds back the last 49 bytes and drops the mark when it follows the RDB's EOF opcode and checksum.
+ */
+export class TrimEofMark extends Transform {
+  private held = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const all = Buffer.concat([this.held, chunk]);
+    const keep = Math.min(all.length, 49);
+    this.held = all.subarray(all.length - keep);
+    cb(null, all.length > keep ? all.subarray(0, all.length - keep) : undefined);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const tail = this.held;
+    const mark = tail.subarray(tail.length - 40).toString('latin1');
+    if (tail.length === 49 && tail[0] === 0xff && /^[0-9a-f]{40}$/.test(mark)) cb(null, tail.subarray(0, 9));
+    else cb(null, tail);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -167,7 +191,9 @@ export async function backupRedis(
       );
       try {
         if (!cli.child.stdout) throw new BackupError('redis-cli has no output');
-        [stored] = await Promise.all([staging.put('', cli.child.stdout, ctx.hooks?.onProgress), cli.done]);
+        const rdb = cli.child.stdout.pipe(new TrimEofMark());
+        cli.child.stdout.on('error', (err) => rdb.destroy(err));
+        [stored] = await Promise.all([staging.put('', rdb, ctx.hooks?.onProgress), cli.done]);
       } catch (err) {
         cli.child.kill('SIGTERM');
         if (err instanceof DestinationError) throw err;
