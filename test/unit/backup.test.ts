@@ -169,3 +169,14 @@ describe('example alert rules', () => {
     expect(yaml).toContain('laojun_backup_last_success_timestamp_seconds');
   });
 });
+
+describe('backup messages', () => {
+  it('have the same keys in Chinese and English', async () => {
+    const { backupMessages } = await import('../../src/backup/messages.ts');
+    const keys = (o: Record<string, unknown>, p = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        typeof v === 'object' && v !== null ? keys(v as Record<string, unknown>, `${p}${k}.`) : [`${p}${k}`],
+      );
+    expect(keys(backupMessages.en).sort()).toEqual(keys(backupMessages['zh-CN']).sort());
+  });
+});
