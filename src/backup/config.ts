@@ -67,6 +67,8 @@ export const backupFileSchema = z
       .object({
         /** pg_dump -Z (custom format, gzip levels 0-9). */
         compressLevel: z.number().int().min(0).max(9).default(6),
+        /** Directory of pg_dump/pg_restore (e.g. /usr/lib/postgresql/16/bin for a newer server); default PATH. */
+        binDir: z.string().min(1).optional(),
         /** Count rows of every table in the dump's snapshot (for the restore drill). */
         countRows: z.boolean().default(true),
         timeoutMinutes: z

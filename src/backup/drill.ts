@@ -5,7 +5,7 @@ import { backupSettings } from './config.ts';
 import { createDestination, type Destination } from './destination.ts';
 import { BackupError } from './errors.ts';
 import { BackupHistory } from './history.ts';
-import { countRows, describePg, pgEnv } from './postgres.ts';
+import { countRows, describePg, pgEnv, pgTool } from './postgres.ts';
 import { type BackupHooks, startTool } from './process.ts';
 import { stamp } from './streams.ts';
 
@@ -75,7 +75,7 @@ export function compareCounts(expected: Record<string, number>, actual: Record<s
  */
 export async function restoreDrill(
   deps: Pick<Deps, 'config' | 'pool' | 'logger' | 'metrics' | 'now' | 'redact'>,
-  opts: { destination?: Destination; hooks?: BackupHooks; pgRestore?: string } = {},
+  opts: { destination?: Destination; hooks?: BackupHooks } = {},
 ): Promise<DrillResult> {
   const settings = backupSettings(deps.config);
   const history = new BackupHistory(deps.pool);
@@ -97,7 +97,7 @@ export async function restoreDrill(
       const restore = startTool(
         { logger: deps.logger, signal: controller.signal, hooks: opts.hooks },
         'pg_restore',
-        opts.pgRestore ?? 'pg_restore',
+        pgTool('pg_restore', settings.postgres.binDir),
         ['--no-owner', '--no-acl', '--no-password', `--dbname=${database}`],
         pgEnv(scratchUrl),
       );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Staging } from './destination.ts';
 import { BackupError, DestinationError } from './errors.ts';
@@ -41,8 +42,13 @@ export interface PostgresOptions {
   url: string;
   compressLevel: number;
   countRows: boolean;
-  pgDump?: string;
-  pgRestore?: string;
+  /** Where pg_dump and pg_restore are (default: PATH). */
+  binDir?: string;
+}
+
+/** pg_dump / pg_restore, from `binDir` when set. */
+export function pgTool(name: 'pg_dump' | 'pg_restore', binDir?: string): string {
+  return binDir ? join(binDir, name) : name;
 }
 
 export interface PostgresOutcome {
@@ -100,7 +106,7 @@ export async function backupPostgres(
   staging: Staging,
   opts: PostgresOptions,
 ): Promise<PostgresOutcome> {
-  const pgDump = opts.pgDump ?? 'pg_dump';
+  const pgDump = pgTool('pg_dump', opts.binDir);
   const client = await connect(opts.url);
   try {
     const server = await client.query<{ num: string; version: string }>(
@@ -143,7 +149,7 @@ export async function backupPostgres(
     const rowCounts = await counting;
     await client.query('COMMIT');
 
-    const check = await verifyDump(ctx, staging, '', stored, opts.pgRestore);
+    const check = await verifyDump(ctx, staging, '', stored, pgTool('pg_restore', opts.binDir));
     return {
       ...stored,
       verification: `sha256 re-read, pg_restore --list: ${check.entries} entries`,

@@ -5,7 +5,7 @@ import { DirDestination } from '../../src/backup/destination.ts';
 import { restoreDrill } from '../../src/backup/drill.ts';
 import { BackupHistory } from '../../src/backup/history.ts';
 import { runBackup, type TargetResult } from '../../src/backup/run.ts';
-import { seedPlatformDb, sha256File, sql } from '../helpers/backup.ts';
+import { seedPlatformDb, sha256File, sql, writeConfigFile } from '../helpers/backup.ts';
 import { startTestBot, type TestBot } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
@@ -196,5 +196,35 @@ describe('PostgreSQL backups against a real server', () => {
     const future = new Date(Date.now() + 400 * 86_400_000);
     const expired = await history.expired('postgres', 30, future);
     expect(expired.map((x) => x.id)).not.toContain(r.id);
+  });
+});
+
+describe('a pg_dump older than the server', () => {
+  it('is refused before anything is written, naming the client package to install', async () => {
+    const cluster = await startPgCluster();
+    const dir = makeTempDir('backups');
+    // A pg_dump 14 in backup.postgres.binDir (the server is the machine's 15).
+    const bin = makeTempDir('old-pg');
+    writeFileSync(join(bin.path, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 14.11"\n', {
+      mode: 0o755,
+    });
+    const configFile = writeConfigFile({ backup: { postgres: { binDir: bin.path } } });
+    const t = await startTestBot(
+      { TARGET_DATABASE_URL: cluster.url, BACKUP_DIR: dir.path, CONFIG_FILE: configFile.path },
+      { start: false },
+    );
+    try {
+      const r = failed(await runBackup(t.bot.deps, 'postgres', { trigger: 'slack' }));
+      expect(r.error).toMatch(
+        /pg_dump 14 is older than the server \(PostgreSQL 1\d\.\d+.*install postgresql-client-1\d/,
+      );
+      expect(readdirSync(join(dir.path, 'postgres'))).toEqual([]);
+    } finally {
+      await t.stop();
+      await cluster.stop();
+      dir.remove();
+      bin.remove();
+      configFile.remove();
+    }
   });
 });
