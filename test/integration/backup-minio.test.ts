@@ -122,4 +122,17 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
     expect(m1.location).toMatch(/^s3:\/\/backups\/laojun\/prod\/minio\//);
     expect(m2.details).toMatchObject({ downloaded: 0, reused: 3 });
   });
+
+  it('a bucket destination that does not exist: told which bucket and why', async () => {
+    const backup = backupFileSchema.parse({ destination: { type: 's3', bucket: 'no-such-backups' } });
+    const deps: BackupDeps = {
+      ...t.bot.deps,
+      config: { ...t.bot.deps.config, file: { ...t.bot.deps.config.file, backup } },
+    };
+    const r = await runBackup(deps, 'redis', { trigger: 'slack' });
+    expect(r.status).toBe('failed');
+    expect(r.status === 'failed' && r.error).toContain(
+      `backup bucket s3://no-such-backups (${s3.endpoint}) is not writable`,
+    );
+  });
 });

@@ -180,3 +180,50 @@ describe('backup messages', () => {
     expect(keys(backupMessages.en).sort()).toEqual(keys(backupMessages['zh-CN']).sort());
   });
 });
+
+describe('backup reports', () => {
+  it('say per target what happened: verified size and checksum, the failure kept apart, who holds a busy target', async () => {
+    const { runReport } = await import('../../src/backup/report.ts');
+    const report = runReport(
+      [
+        {
+          target: 'postgres',
+          status: 'ok',
+          id: '1',
+          bytes: 10 * 1048576,
+          sha256: 'a'.repeat(64),
+          location: '/backup/postgres/laojun_20261125T020000Z.dump',
+          durationMs: 4_000,
+          verification: 'sha256 re-read, pg_restore --list: 12 entries',
+          details: {},
+          expired: ['/backup/postgres/old.dump'],
+        },
+        { target: 'redis', status: 'failed', error: 'cannot connect to Redis at cache:6379', durationMs: 10 },
+        {
+          target: 'minio',
+          status: 'busy',
+          running: {
+            id: '7',
+            job_id: '42',
+            requested_by: 'U0OTHER',
+            trigger: 'slack',
+            started_at: new Date('2026-11-25T02:00:00Z'),
+          } as never,
+        },
+      ],
+      t,
+    );
+    expect(report.tone).toBe('error');
+    expect(report.summary).toBe('1 succeeded, 1 failed, 1 already running');
+    const fields = report.blocks?.[0]?.kind === 'fields' ? report.blocks[0].fields : [];
+    expect(fields[0]?.value).toContain('verified (sha256 re-read, pg_restore --list: 12 entries)');
+    expect(fields[0]?.value).toContain('size 10.0 MiB, took 4.0 s, 2.5 MiB/s');
+    expect(fields[0]?.value).toContain(`sha256: ${'a'.repeat(64)}`);
+    expect(fields[0]?.value).toContain('retention removed 1 expired backup(s)');
+    expect(fields[1]?.value).toContain('cannot connect to Redis at cache:6379');
+    expect(fields[1]?.value).toContain('previous good backup is untouched');
+    expect(fields[2]?.value).toContain(
+      'already running (job 42, started by U0OTHER at 2026-11-25 02:00:00Z)',
+    );
+  });
+});
