@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { permissionsSchema } from './auth/config.ts';
+import { backupFileSchema } from './backup/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 
 /**
@@ -157,6 +158,7 @@ export const fileSchema = z
       .default({ timeoutMs: 2_000 }),
     redact: z.array(z.string().min(1)).default([]),
     digest: digestFileSchema,
+    backup: backupFileSchema,
   })
   .passthrough();
 

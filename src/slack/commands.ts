@@ -75,6 +75,18 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     audit('bad_args', parsed.message);
     return ephemeral(deps.commands.usageError(def, parsed.message, t));
   }
+  const needed = def.permissionFor?.(parsed.args);
+  if (needed && needed !== def.permission) {
+    const more = await deps.authorizer.check(command.user_id, command.channel_id, needed);
+    if (!more.ok) {
+      audit('denied', needed);
+      return ephemeral(
+        more.reason === 'channel'
+          ? t('commands.channelDenied')
+          : t('commands.denied', { permission: needed, command: `/${def.name}`, grantedBy: more.grantedBy }),
+      );
+    }
+  }
 
   try {
     await withTimeout(
