@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { incidentsFileSchema } from './incidents/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -150,6 +151,7 @@ export const fileSchema = z
       .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
       .default({ timeoutMs: 2_000 }),
     redact: z.array(z.string().min(1)).default([]),
+    incidents: incidentsFileSchema,
   })
   .passthrough();
 

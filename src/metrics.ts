@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createIncidentMetrics } from './incidents/metrics.ts';
 
 /**
  * The bot's own metrics. One registry per running bot (tests start several in one process).
@@ -67,6 +68,7 @@ export function createMetrics() {
       labelNames: ['method', 'outcome'] as const,
       registers: [registry],
     }),
+    incidents: createIncidentMetrics(registry),
   };
   return m;
 }

@@ -1,0 +1,94 @@
+import type { Deps } from '../deps.ts';
+import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
+import { pacerFor } from './pacing.ts';
+import { renderStorm, type StormMember } from './render-storm.ts';
+import { renderContext, type SyncOutcome } from './sync.ts';
+
+const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+async function members(deps: Deps, stormId: number): Promise<StormMember[]> {
+  const r = await deps.pool.query(
+    `SELECT i.id, i.alertname, i.status, i.started_at,
+            COALESCE(i.common_annotations->>'summary', '') AS summary,
+            (SELECT count(*)::int FROM incident_alerts a WHERE a.incident_id = i.id) AS alerts
+       FROM incidents i WHERE i.storm_id = $1 ORDER BY i.id`,
+    [stormId],
+  );
+  return r.rows.map((x) => ({
+    id: Number(x.id),
+    alertname: String(x.alertname),
+    summary: String(x.summary),
+    status: x.status,
+    alerts: Number(x.alerts),
+    startedAt: x.started_at as Date,
+  }));
+}
+
+/**
+ * Makes a storm message match its groups: posted once (same claim rules as a root message),
+ * then edited (coalesced) whenever one of its groups changes.
+ */
+export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcome> {
+  const lease = await deps.pool.query(
+    `UPDATE incident_storms SET lease_owner = $2, lease_until = now() + interval '60 seconds'
+      WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+      RETURNING id, channel, version, synced_version, root_ts, root_claimed_at`,
+    [stormId, OWNER],
+  );
+  if (!lease.rowCount) {
+    const exists = await deps.pool.query('SELECT 1 FROM incident_storms WHERE id = $1', [stormId]);
+    return exists.rowCount ? 'busy' : 'gone';
+  }
+  try {
+    for (let pass = 0; pass < 5; pass += 1) {
+      const r = await deps.pool.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
+      const s = r.rows[0];
+      if (!s) return 'gone';
+      const version = Number(s.version);
+      if (Number(s.synced_version) >= version) return 'synced';
+      const msg = renderStorm(await members(deps, stormId), renderContext(deps));
+      const pacer = pacerFor(deps);
+      if (!s.root_ts) {
+        if (s.root_claimed_at) deps.metrics.incidents.uncertainPosts.inc();
+        await pacer.beforePost(s.channel);
+        await deps.pool.query('UPDATE incident_storms SET root_claimed_at = now() WHERE id = $1', [stormId]);
+        try {
+          const posted = await deps.slack.postMessage({ ...msg, channel: s.channel });
+          await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [
+            stormId,
+            posted.ts,
+          ]);
+        } catch (err) {
+          if (err instanceof SlackRateLimitedError || err instanceof SlackApiError) {
+            await deps.pool.query(
+              'UPDATE incident_storms SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL',
+              [stormId],
+            );
+          }
+          if (err instanceof SlackRateLimitedError) await pacer.rateLimited(err);
+          throw err;
+        }
+      } else {
+        await pacer.beforeUpdate(s.channel);
+        try {
+          await deps.slack.updateMessage({ ...msg, channel: s.channel, ts: s.root_ts });
+        } catch (err) {
+          if (err instanceof SlackRateLimitedError) await pacer.rateLimited(err);
+          throw err;
+        }
+      }
+      await deps.pool.query(
+        'UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
+        [stormId, version],
+      );
+    }
+    return 'synced';
+  } finally {
+    await deps.pool
+      .query(
+        'UPDATE incident_storms SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
+        [stormId, OWNER],
+      )
+      .catch(() => {});
+  }
+}
