@@ -158,13 +158,18 @@ export function renderRoot(
     elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
   });
 
+  const short = truncate(summary, 300);
   const fallback = resolved
     ? t('incidents.fallbackResolved', {
         alertname: inc.alertname,
-        summary,
+        summary: short,
         duration: formatDuration(durationMs, locale),
       })
-    : t('incidents.fallbackFiring', { severity: inc.severity || 'alert', alertname: inc.alertname, summary });
+    : t('incidents.fallbackFiring', {
+        severity: inc.severity || 'alert',
+        alertname: inc.alertname,
+        summary: short,
+      });
   return { text: truncate(fallback, 3_000), blocks };
 }
 
