@@ -22,13 +22,13 @@ export default defineJob({
   async run(_data, deps) {
     const incidents = await deps.pool.query(
       `SELECT id, version FROM incidents
-        WHERE synced_version < version AND (lease_until IS NULL OR lease_until < now())
+        WHERE synced_version < version AND storm_id IS NULL AND (lease_until IS NULL OR lease_until < now())
         ORDER BY changed_at LIMIT 1000`,
     );
     const storms = await deps.pool.query(
-      `SELECT id, version FROM incident_storms
-        WHERE synced_version < version AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY changed_at LIMIT 200`,
+      `SELECT s.id, sum(i.version)::bigint AS version FROM incident_storms s JOIN incidents i ON i.storm_id = s.id
+        WHERE s.lease_until IS NULL OR s.lease_until < now()
+        GROUP BY s.id HAVING sum(i.version) > s.synced_version LIMIT 200`,
     );
     let enqueued = 0;
     for (const r of incidents.rows) {

@@ -13,11 +13,9 @@ CREATE TABLE incident_storms (
   id              bigserial PRIMARY KEY,
   channel         text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
-  last_added_at   timestamptz NOT NULL DEFAULT now(),
-  member_count    integer NOT NULL DEFAULT 0,
-  version         integer NOT NULL DEFAULT 1,
-  synced_version  integer NOT NULL DEFAULT 0,
-  changed_at      timestamptz NOT NULL DEFAULT now(),
+  -- The storm's version is the sum of its incidents' versions (it grows whenever one changes),
+  -- so intake never has to lock the storm row; this is the sum last shown in Slack.
+  synced_version  bigint NOT NULL DEFAULT 0,
   root_ts         text,
   root_claimed_at timestamptz,
   lease_owner     text,
@@ -64,6 +62,7 @@ CREATE INDEX incidents_group_idx ON incidents (group_key, id DESC);
 CREATE INDEX incidents_channel_created_idx ON incidents (channel, created_at DESC);
 CREATE INDEX incidents_unsynced_idx ON incidents (changed_at) WHERE synced_version < version;
 CREATE INDEX incidents_open_idx ON incidents (status) WHERE status = 'firing';
+CREATE INDEX incidents_storm_idx ON incidents (storm_id) WHERE storm_id IS NOT NULL;
 
 CREATE TABLE incident_alerts (
   incident_id    bigint NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,

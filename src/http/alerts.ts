@@ -2,9 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
-import { enqueueSync } from '../incidents/enqueue.ts';
+import { enqueueSync, type SyncTarget } from '../incidents/enqueue.ts';
 import { intake } from '../incidents/intake.ts';
 import { parseWebhook } from '../incidents/payload.ts';
+import { stormVersion } from '../incidents/store.ts';
 import { withTimeout } from '../queue/connection.ts';
 
 /** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
@@ -19,6 +20,21 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   const given = m?.[1]?.trim() ?? '';
   return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+}
+
+/** What to sync after a change: the incident's own thread, or the storm message listing it. */
+async function syncTarget(
+  deps: Deps,
+  incidentId: number,
+  stormId: number | null,
+): Promise<SyncTarget | undefined> {
+  try {
+    if (stormId !== null) return { stormId, version: await stormVersion(deps.pool, stormId) };
+    const r = await deps.pool.query('SELECT version FROM incidents WHERE id = $1', [incidentId]);
+    return { incidentId, version: Number(r.rows[0]?.version ?? 0) };
+  } catch {
+    return undefined; // the sweep will find it
+  }
 }
 
 /**
@@ -90,17 +106,8 @@ export function mountAlerts(app: Express, deps: Deps): void {
       m.notifications.inc({ outcome: result.outcome });
       if (result.outcome === 'duplicate') m.deduplicated.inc();
       if (result.outcome === 'stored' && result.changed) {
-        const v = await deps.pool
-          .query('SELECT version FROM incidents WHERE id = $1', [result.incidentId])
-          .catch(() => undefined);
-        const version = Number(v?.rows[0]?.version ?? 0);
-        const targets: Parameters<typeof enqueueSync>[1][] = [{ incidentId: result.incidentId, version }];
-        if (result.stormId !== null) {
-          const s = await deps.pool
-            .query('SELECT version FROM incident_storms WHERE id = $1', [result.stormId])
-            .catch(() => undefined);
-          targets.push({ stormId: result.stormId, version: Number(s?.rows[0]?.version ?? 0) });
-        }
+        const target = await syncTarget(deps, result.incidentId, result.stormId);
+        const targets = target ? [target] : [];
         await Promise.all(
           targets.map((t) =>
             withTimeout(enqueueSync(deps, t), ENQUEUE_TIMEOUT_MS, 'enqueue').catch((err) =>

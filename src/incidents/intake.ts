@@ -62,10 +62,13 @@ async function recordChanges(db: Queryable, incidentId: number, diff: AlertDiff,
   }
 }
 
-/** Puts a new incident in a storm message when the channel has more new incidents than allowed. */
+/**
+ * Puts a new incident in a storm message when the channel has more new incidents than allowed.
+ * No lock is taken (intake must stay fast in a storm): concurrent notifications may let a group
+ * or two more through on its own, or put a few more than `groupsPerMessage` on a page.
+ */
 async function stormFor(db: Queryable, ctx: IntakeContext): Promise<number | null> {
   const { storm } = ctx.config;
-  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`laojun-storm:${ctx.channel}`]);
   const since = new Date(ctx.now.getTime() - storm.windowSeconds * 1000);
   const recent = await db.query(
     'SELECT count(*)::int AS n FROM incidents WHERE channel = $1 AND created_at > $2',
@@ -73,24 +76,19 @@ async function stormFor(db: Queryable, ctx: IntakeContext): Promise<number | nul
   );
   if (Number(recent.rows[0].n) < storm.maxNewIncidents) return null;
   const open = await db.query(
-    `SELECT id FROM incident_storms WHERE channel = $1 AND last_added_at > $2 AND member_count < $3
-      ORDER BY id DESC LIMIT 1`,
-    [ctx.channel, since, storm.groupsPerMessage],
+    `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
+       FROM incident_storms s
+      WHERE s.channel = $1 AND s.created_at > $2
+      ORDER BY s.id DESC LIMIT 1`,
+    [ctx.channel, new Date(ctx.now.getTime() - 6 * storm.windowSeconds * 1000)],
   );
-  let id = open.rows[0]?.id as string | undefined;
-  if (!id) {
-    const made = await db.query(
-      'INSERT INTO incident_storms (channel, created_at, last_added_at, changed_at) VALUES ($1, $2, $2, $2) RETURNING id',
-      [ctx.channel, ctx.now],
-    );
-    id = made.rows[0].id as string;
-  }
-  await db.query(
-    `UPDATE incident_storms SET member_count = member_count + 1, last_added_at = $2, version = version + 1,
-       changed_at = $2 WHERE id = $1`,
-    [id, ctx.now],
+  const page = open.rows[0];
+  if (page && Number(page.members) < storm.groupsPerMessage) return Number(page.id);
+  const made = await db.query(
+    'INSERT INTO incident_storms (channel, created_at) VALUES ($1, $2) RETURNING id',
+    [ctx.channel, ctx.now],
   );
-  return Number(id);
+  return Number(made.rows[0].id);
 }
 
 async function openIncident(
@@ -155,10 +153,13 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
     );
     if (inserted.rowCount === 0) return { outcome: 'duplicate' as const, dedupKey: key };
 
-    await db.query('INSERT INTO alert_groups (group_key) VALUES ($1) ON CONFLICT DO NOTHING', [p.groupKey]);
-    const g = await db.query('SELECT current_incident_id FROM alert_groups WHERE group_key = $1 FOR UPDATE', [
-      p.groupKey,
-    ]);
+    // Upsert = the group's row lock in one round trip: notifications of one group are serialised.
+    const g = await db.query(
+      `INSERT INTO alert_groups (group_key) VALUES ($1)
+       ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id`,
+      [p.groupKey],
+    );
+
     const currentId = g.rows[0]?.current_incident_id as string | null;
     const current = currentId ? await loadIncident(db, Number(currentId), true) : undefined;
     const stored = current ? await loadAlerts(db, current.id) : [];

@@ -178,20 +178,22 @@ export async function addEvent(
   return Number(r.rows[0].id);
 }
 
-/** Marks the incident (and its storm message, if any) as changed: the sync worker has work. */
+/** Marks the incident as changed: the sync worker has work (a storm's version is the sum of its members'). */
 export async function bumpVersion(db: Queryable, incidentId: number, now: Date): Promise<number> {
   const r = await db.query(
-    `UPDATE incidents SET version = version + 1, changed_at = $2 WHERE id = $1 RETURNING version, storm_id`,
+    'UPDATE incidents SET version = version + 1, changed_at = $2 WHERE id = $1 RETURNING version',
     [incidentId, now],
   );
-  const stormId = r.rows[0]?.storm_id;
-  if (stormId) {
-    await db.query('UPDATE incident_storms SET version = version + 1, changed_at = $2 WHERE id = $1', [
-      stormId,
-      now,
-    ]);
-  }
   return Number(r.rows[0]?.version ?? 0);
+}
+
+/** A storm message's version: the sum of its incidents' versions. */
+export async function stormVersion(db: Queryable, stormId: number): Promise<number> {
+  const r = await db.query(
+    'SELECT COALESCE(sum(version), 0)::bigint AS v FROM incidents WHERE storm_id = $1',
+    [stormId],
+  );
+  return Number(r.rows[0]?.v ?? 0);
 }
 
 /** Runs `fn` in one transaction on a pooled client. */

@@ -6,22 +6,30 @@ import { renderContext, type SyncOutcome } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
-async function members(deps: Deps, stormId: number): Promise<StormMember[]> {
+async function members(
+  deps: Deps,
+  stormId: number,
+): Promise<{ list: StormMember[]; versions: Map<number, number> }> {
   const r = await deps.pool.query(
-    `SELECT i.id, i.alertname, i.status, i.started_at,
+    `SELECT i.id, i.alertname, i.status, i.started_at, i.version,
             COALESCE(i.common_annotations->>'summary', '') AS summary,
             (SELECT count(*)::int FROM incident_alerts a WHERE a.incident_id = i.id) AS alerts
        FROM incidents i WHERE i.storm_id = $1 ORDER BY i.id`,
     [stormId],
   );
-  return r.rows.map((x) => ({
-    id: Number(x.id),
-    alertname: String(x.alertname),
-    summary: String(x.summary),
-    status: x.status,
-    alerts: Number(x.alerts),
-    startedAt: x.started_at as Date,
-  }));
+  const versions = new Map<number, number>();
+  const list = r.rows.map((x) => {
+    versions.set(Number(x.id), Number(x.version));
+    return {
+      id: Number(x.id),
+      alertname: String(x.alertname),
+      summary: String(x.summary),
+      status: x.status,
+      alerts: Number(x.alerts),
+      startedAt: x.started_at as Date,
+    };
+  });
+  return { list, versions };
 }
 
 /**
@@ -32,7 +40,7 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
   const lease = await deps.pool.query(
     `UPDATE incident_storms SET lease_owner = $2, lease_until = now() + interval '60 seconds'
       WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
-      RETURNING id, channel, version, synced_version, root_ts, root_claimed_at`,
+      RETURNING id`,
     [stormId, OWNER],
   );
   if (!lease.rowCount) {
@@ -44,9 +52,10 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       const r = await deps.pool.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
       const s = r.rows[0];
       if (!s) return 'gone';
-      const version = Number(s.version);
+      const { list, versions } = await members(deps, stormId);
+      const version = [...versions.values()].reduce((a, b) => a + b, 0);
       if (Number(s.synced_version) >= version) return 'synced';
-      const msg = renderStorm(await members(deps, stormId), renderContext(deps));
+      const msg = renderStorm(list, renderContext(deps));
       const pacer = pacerFor(deps);
       if (!s.root_ts) {
         if (s.root_claimed_at) deps.metrics.incidents.uncertainPosts.inc();
@@ -80,6 +89,12 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       await deps.pool.query(
         'UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
         [stormId, version],
+      );
+      // The members as shown are in sync too (they have no thread of their own).
+      await deps.pool.query(
+        `UPDATE incidents i SET synced_version = GREATEST(i.synced_version, v.version)
+           FROM unnest($1::bigint[], $2::int[]) AS v(id, version) WHERE i.id = v.id`,
+        [[...versions.keys()], [...versions.values()]],
       );
     }
     return 'synced';
