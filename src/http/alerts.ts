@@ -2,10 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
-import { enqueueSync, type SyncTarget } from '../incidents/enqueue.ts';
+import { enqueueStormSync, enqueueSync } from '../incidents/enqueue.ts';
 import { intake } from '../incidents/intake.ts';
 import { parseWebhook } from '../incidents/payload.ts';
-import { stormVersion } from '../incidents/store.ts';
 import { withTimeout } from '../queue/connection.ts';
 
 /** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
@@ -22,19 +21,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 
-/** What to sync after a change: the incident's own thread, or the storm message listing it. */
-async function syncTarget(
-  deps: Deps,
-  incidentId: number,
-  stormId: number | null,
-): Promise<SyncTarget | undefined> {
-  try {
-    if (stormId !== null) return { stormId, version: await stormVersion(deps.pool, stormId) };
-    const r = await deps.pool.query('SELECT version FROM incidents WHERE id = $1', [incidentId]);
-    return { incidentId, version: Number(r.rows[0]?.version ?? 0) };
-  } catch {
-    return undefined; // the sweep will find it
-  }
+/** Syncs after a change: the incident's own thread, or (coalesced) the storm message listing it. */
+async function enqueueAfterChange(deps: Deps, incidentId: number, stormId: number | null): Promise<void> {
+  if (stormId !== null) return enqueueStormSync(deps, stormId);
+  const r = await deps.pool.query('SELECT version FROM incidents WHERE id = $1', [incidentId]);
+  await enqueueSync(deps, { incidentId, version: Number(r.rows[0]?.version ?? 0) });
 }
 
 /**
@@ -106,17 +97,13 @@ export function mountAlerts(app: Express, deps: Deps): void {
       m.notifications.inc({ outcome: result.outcome });
       if (result.outcome === 'duplicate') m.deduplicated.inc();
       if (result.outcome === 'stored' && result.changed) {
-        const target = await syncTarget(deps, result.incidentId, result.stormId);
-        const targets = target ? [target] : [];
-        await Promise.all(
-          targets.map((t) =>
-            withTimeout(enqueueSync(deps, t), ENQUEUE_TIMEOUT_MS, 'enqueue').catch((err) =>
-              deps.logger.warn(
-                { ...t, err: (err as Error).message },
-                'sync not enqueued; the sweep will catch up',
-              ),
+        const { incidentId, stormId } = result;
+        await withTimeout(enqueueAfterChange(deps, incidentId, stormId), ENQUEUE_TIMEOUT_MS, 'enqueue').catch(
+          (err) =>
+            deps.logger.warn(
+              { incidentId, stormId, err: (err as Error).message },
+              'sync not enqueued; the sweep will catch up',
             ),
-          ),
         );
       }
       res.status(200).json({

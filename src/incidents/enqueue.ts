@@ -22,6 +22,22 @@ function jobData(target: SyncTarget) {
   return 'incidentId' in target ? { incidentId: target.incidentId } : { stormId: target.stormId };
 }
 
+/** Storm messages change with every member: one edit job per storm per window, run at its end. */
+const STORM_WINDOW_MS = 2_000;
+
+/**
+ * A storm message's sync, coalesced: all changes committed within one 2-second window share one
+ * job that runs after the window ends (so it sees them all).
+ */
+export async function enqueueStormSync(deps: Deps, stormId: number, now = Date.now()) {
+  const bucket = Math.ceil((now + 1) / STORM_WINDOW_MS);
+  await deps.queues.enqueue(
+    'sync-incident',
+    { stormId },
+    { ...SYNC_JOB_OPTIONS, jobId: `storm-${stormId}-t${bucket}`, delay: bucket * STORM_WINDOW_MS - now },
+  );
+}
+
 /**
  * Enqueues a sync. When Redis is down this fails, which is fine: the state is in PostgreSQL and
  * the sweep re-drives it. Returns whether the job is (now) queued.

@@ -64,8 +64,8 @@ async function recordChanges(db: Queryable, incidentId: number, diff: AlertDiff,
 
 /**
  * Puts a new incident in a storm message when the channel has more new incidents than allowed.
- * No lock is taken (intake must stay fast in a storm): concurrent notifications may let a group
- * or two more through on its own, or put a few more than `groupsPerMessage` on a page.
+ * Intake must stay fast in a storm, so the count is not locked: concurrent notifications may let
+ * a group or two more through on its own, or put a few more than `groupsPerMessage` on a page.
  */
 async function stormFor(db: Queryable, ctx: IntakeContext): Promise<number | null> {
   const { storm } = ctx.config;
@@ -75,15 +75,23 @@ async function stormFor(db: Queryable, ctx: IntakeContext): Promise<number | nul
     [ctx.channel, since],
   );
   if (Number(recent.rows[0].n) < storm.maxNewIncidents) return null;
-  const open = await db.query(
-    `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
-       FROM incident_storms s
-      WHERE s.channel = $1 AND s.created_at > $2
-      ORDER BY s.id DESC LIMIT 1`,
-    [ctx.channel, new Date(ctx.now.getTime() - 6 * storm.windowSeconds * 1000)],
-  );
-  const page = open.rows[0];
-  if (page && Number(page.members) < storm.groupsPerMessage) return Number(page.id);
+  const findPage = async () => {
+    const open = await db.query(
+      `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
+         FROM incident_storms s
+        WHERE s.channel = $1 AND s.created_at > $2
+        ORDER BY s.id DESC LIMIT 1`,
+      [ctx.channel, new Date(ctx.now.getTime() - 6 * storm.windowSeconds * 1000)],
+    );
+    const page = open.rows[0];
+    return page && Number(page.members) < storm.groupsPerMessage ? Number(page.id) : undefined;
+  };
+  const found = await findPage();
+  if (found !== undefined) return found;
+  // Only page creation is serialised (once per page): whoever waited here sees the new page.
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`laojun-storm:${ctx.channel}`]);
+  const again = await findPage();
+  if (again !== undefined) return again;
   const made = await db.query(
     'INSERT INTO incident_storms (channel, created_at) VALUES ($1, $2) RETURNING id',
     [ctx.channel, ctx.now],

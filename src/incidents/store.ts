@@ -187,15 +187,6 @@ export async function bumpVersion(db: Queryable, incidentId: number, now: Date):
   return Number(r.rows[0]?.version ?? 0);
 }
 
-/** A storm message's version: the sum of its incidents' versions. */
-export async function stormVersion(db: Queryable, stormId: number): Promise<number> {
-  const r = await db.query(
-    'SELECT COALESCE(sum(version), 0)::bigint AS v FROM incidents WHERE storm_id = $1',
-    [stormId],
-  );
-  return Number(r.rows[0]?.v ?? 0);
-}
-
 /** Runs `fn` in one transaction on a pooled client. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
