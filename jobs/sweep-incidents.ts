@@ -5,7 +5,7 @@ import { defineJob } from '../src/queue/jobs.ts';
 /**
  * Every ~30 s: re-enqueues every incident and storm message whose Slack messages are behind the
  * stored state and that no worker is syncing. Redis holds only queues, so losing it (or a job)
- * loses nothing: this brings Slack back in line with PostgreSQL.
+ * loses nothing: this brings Slack back in line with PostgreSQL. Also trims old raw notifications.
  */
 export default defineJob({
   name: 'sweep-incidents',
@@ -51,6 +51,12 @@ export default defineJob({
       )
         enqueued += 1;
     }
+    // Raw notifications are kept 30 days (dedup needs only recent ones; repeats of older content
+    // are recognised by the alert diff and add nothing either).
+    await deps.pool.query(
+      `DELETE FROM alert_notifications WHERE dedup_key IN (
+         SELECT dedup_key FROM alert_notifications WHERE received_at < now() - interval '30 days' LIMIT 1000)`,
+    );
     if (enqueued) deps.logger.info({ enqueued }, 'sweep re-enqueued incidents not in sync with Slack');
     return { behind: incidents.rowCount ?? 0, storms: storms.rowCount ?? 0, enqueued };
   },

@@ -87,6 +87,7 @@ CREATE TABLE alert_notifications (
   payload      jsonb NOT NULL
 );
 CREATE INDEX alert_notifications_incident_idx ON alert_notifications (incident_id);
+CREATE INDEX alert_notifications_received_idx ON alert_notifications (received_at);
 
 -- The incident timeline; rows with `post` are also replies in the thread (posted in id order).
 CREATE TABLE incident_events (

@@ -66,7 +66,9 @@ export function mountAlerts(app: Express, deps: Deps): void {
       const parsed = parseWebhook(req.body);
       if (!parsed.ok) return refuse(res, 400, 'invalid', 'invalid_payload', parsed.message);
       const payload = parsed.payload;
-      const channel = config.slack.incidentChannel;
+      // Console mode works without a channel: messages are printed, not sent.
+      const channel =
+        config.slack.incidentChannel ?? (config.slack.mode === 'console' ? 'console' : undefined);
       if (!channel) {
         // Not the sender's fault and fixable: let Alertmanager retry until someone sets it.
         deps.logger.error('SLACK_INCIDENT_CHANNEL is not set; alerts cannot become incidents');

@@ -161,7 +161,7 @@ export function renderReport(
   const lines = events
     .filter((e) => e.kind !== 'checklist' && e.kind !== 'report')
     .map((e) => `${utc(e.at).slice(11, 19)}  ${eventText(e, ctx, false).replace(/\s+/g, ' ')}`);
-  const full = lines.join('\n');
+  const full = ctx.redact(lines.join('\n'));
   const shown = truncate(full, 2_800, '\n…');
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
