@@ -157,4 +157,33 @@ describe('incident thread lifecycle', () => {
     expect(roots(t.slack)).toHaveLength(1);
     expect(t.slack.channelMessages(CHANNEL)).toHaveLength(1);
   });
+
+  it('resolve by hand; silencing needs the incident:silence permission', async () => {
+    const payload = freshFixture('DiskSpaceHigh-firing', new Date(Date.now() - 30_000));
+    expect((await postAlerts(t.url, payload)).status).toBe(200);
+    const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes('DiskSpaceHigh')));
+    const id = /事件 #(\d+)/.exec(textOf(root))?.[1];
+    expect(id).toBeDefined();
+
+    const before = t.slack.responses.length;
+    await clickAction(t, root, { action_id: 'incident_silence_4h', type: 'button', value: id }, 'U0NOBODY');
+    await eventually(() => t.slack.responses.length > before);
+    expect(JSON.stringify(t.slack.responses.at(-1)?.body)).toContain('incident:silence');
+
+    await clickAction(t, root, { action_id: 'incident_resolve', type: 'button', value: id }, 'U0ONCALL');
+    await eventually(() => {
+      const now = roots(t.slack).find((m) => m.ts === root.ts);
+      return textOf(now).includes('已恢复') && textOf(now).includes('U0ONCALL');
+    });
+    const thread = await eventually(() => {
+      const r = replies(t.slack, root);
+      return r.some((m) => textOf(m).includes('事件报告')) ? r : undefined;
+    });
+    expect(thread.map(textOf).join('\n')).toContain('<@U0ONCALL> 手动标记事件已恢复');
+    expect(thread.map(textOf).join('\n')).not.toContain('静默了');
+    const row = await t.db.pool.query('SELECT status, resolved_by FROM incidents WHERE id = $1', [
+      Number(id),
+    ]);
+    expect(row.rows[0]).toEqual({ status: 'resolved', resolved_by: 'U0ONCALL' });
+  });
 });
