@@ -22,10 +22,9 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 /** Syncs after a change: the incident's own thread, or (coalesced) the storm message listing it. */
-async function enqueueAfterChange(deps: Deps, incidentId: number, stormId: number | null): Promise<void> {
+async function enqueueAfterChange(deps: Deps, incidentId: number, version: number, stormId: number | null) {
   if (stormId !== null) return enqueueStormSync(deps, stormId);
-  const r = await deps.pool.query('SELECT version FROM incidents WHERE id = $1', [incidentId]);
-  await enqueueSync(deps, { incidentId, version: Number(r.rows[0]?.version ?? 0) });
+  await enqueueSync(deps, { incidentId, version });
 }
 
 /**
@@ -99,13 +98,16 @@ export function mountAlerts(app: Express, deps: Deps): void {
       m.notifications.inc({ outcome: result.outcome });
       if (result.outcome === 'duplicate') m.deduplicated.inc();
       if (result.outcome === 'stored' && result.changed) {
-        const { incidentId, stormId } = result;
-        await withTimeout(enqueueAfterChange(deps, incidentId, stormId), ENQUEUE_TIMEOUT_MS, 'enqueue').catch(
-          (err) =>
-            deps.logger.warn(
-              { incidentId, stormId, err: (err as Error).message },
-              'sync not enqueued; the sweep will catch up',
-            ),
+        const { incidentId, stormId, version } = result;
+        await withTimeout(
+          enqueueAfterChange(deps, incidentId, version, stormId),
+          ENQUEUE_TIMEOUT_MS,
+          'enqueue',
+        ).catch((err) =>
+          deps.logger.warn(
+            { incidentId, stormId, err: (err as Error).message },
+            'sync not enqueued; the sweep will catch up',
+          ),
         );
       }
       res.status(200).json({

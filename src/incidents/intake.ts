@@ -4,7 +4,6 @@ import { type AlertDiff, anyFiring, decide, diffAlerts, groupChanges, type Store
 import { dedupKey, type WebhookPayload } from './payload.ts';
 import {
   addEvent,
-  bumpVersion,
   type Incident,
   inTransaction,
   loadAlerts,
@@ -23,6 +22,8 @@ export type IntakeResult =
       decision: 'open' | 'update' | 'reopen';
       /** Whether anything a user would see changed (false for a repeat). */
       changed: boolean;
+      /** The incident's version after this notification. */
+      version: number;
       stormId: number | null;
     };
 
@@ -104,6 +105,7 @@ async function openIncident(
   p: WebhookPayload,
   diff: AlertDiff,
   ctx: IntakeContext,
+  dedupKeyOf: string,
   flapOf?: Incident,
 ): Promise<{ id: number; stormId: number | null }> {
   const stormId = await stormFor(db, ctx);
@@ -130,19 +132,21 @@ async function openIncident(
   );
   const id = Number(r.rows[0].id);
   await saveAlerts(db, id, diff.next);
-  await addEvent(
-    db,
-    id,
-    'opened',
-    {
-      alerts: diff.next.map(eventAlert),
-      ...(flapOf ? { previousIncidentId: flapOf.id } : {}),
-    },
-    { at: ctx.now, post: false },
+  // 'opened' is timeline only; the checklist is the first reply of the thread (a stormed incident
+  // has no thread of its own).
+  const opened = { alerts: diff.next.map(eventAlert), ...(flapOf ? { previousIncidentId: flapOf.id } : {}) };
+  await db.query(
+    `INSERT INTO incident_events (incident_id, kind, data, post, at)
+     SELECT $1, k.kind, k.data, k.post, $2
+       FROM (VALUES (1, 'opened', $3::jsonb, false), (2, 'checklist', '{}'::jsonb, true)) AS k(n, kind, data, post)
+      WHERE k.n = 1 OR $4 ORDER BY k.n`,
+    [id, ctx.now, JSON.stringify(opened), stormId === null],
   );
-  // The checklist is the first reply of the thread (a stormed incident has no thread of its own).
-  if (stormId === null) await addEvent(db, id, 'checklist', {}, { at: ctx.now, post: true });
-  await db.query('UPDATE alert_groups SET current_incident_id = $2 WHERE group_key = $1', [p.groupKey, id]);
+  await db.query(
+    `WITH g AS (UPDATE alert_groups SET current_incident_id = $2 WHERE group_key = $1)
+     UPDATE alert_notifications SET incident_id = $2 WHERE dedup_key = $3`,
+    [p.groupKey, id, dedupKeyOf],
+  );
   return { id, stormId };
 }
 
@@ -154,19 +158,17 @@ async function openIncident(
 export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContext): Promise<IntakeResult> {
   const key = dedupKey(p);
   return inTransaction(pool, async (db) => {
-    const inserted = await db.query(
-      `INSERT INTO alert_notifications (dedup_key, group_key, status, alert_count, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key`,
+    // The notification row (its dedup key is the primary key) and, only when it is new, the
+    // group's row lock (an upsert): notifications of one group are applied one at a time.
+    const g = await db.query(
+      `WITH n AS (
+         INSERT INTO alert_notifications (dedup_key, group_key, status, alert_count, payload, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key)
+       INSERT INTO alert_groups (group_key) SELECT $2 FROM n
+       ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id`,
       [key, p.groupKey, p.status, p.alerts.length, JSON.stringify(p), ctx.now],
     );
-    if (inserted.rowCount === 0) return { outcome: 'duplicate' as const, dedupKey: key };
-
-    // Upsert = the group's row lock in one round trip: notifications of one group are serialised.
-    const g = await db.query(
-      `INSERT INTO alert_groups (group_key) VALUES ($1)
-       ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id`,
-      [p.groupKey],
-    );
+    if (g.rowCount === 0) return { outcome: 'duplicate' as const, dedupKey: key };
 
     const currentId = g.rows[0]?.current_incident_id as string | null;
     const current = currentId ? await loadIncident(db, Number(currentId), true) : undefined;
@@ -175,16 +177,12 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
     const flapWindowMs = ctx.config.flapWindowMinutes * 60_000;
     const decision = decide(current, diff, ctx.now, flapWindowMs);
 
-    const link = (incidentId: number) =>
-      db.query('UPDATE alert_notifications SET incident_id = $2 WHERE dedup_key = $1', [key, incidentId]);
-
     if (decision.kind === 'ignore')
       return { outcome: 'ignored' as const, dedupKey: key, reason: decision.reason };
 
     if (decision.kind === 'open') {
       if (current) diff = diffAlerts([], p, ctx.now);
-      const { id, stormId } = await openIncident(db, p, diff, ctx, undefined);
-      await link(id);
+      const { id, stormId } = await openIncident(db, p, diff, ctx, key, current);
       return {
         outcome: 'stored' as const,
         dedupKey: key,
@@ -192,6 +190,7 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
         decision: 'open' as const,
         changed: true,
         stormId,
+        version: 1,
       };
     }
 
@@ -219,9 +218,15 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
       await resolveIncident(db, inc, resolvedAtOf(diff.next, ctx.now), 'alertmanager', ctx.now);
       changed = true;
     }
-    if (changed) await bumpVersion(db, inc.id, ctx.now);
-    await link(inc.id);
+    const v = await db.query(
+      `WITH n AS (UPDATE alert_notifications SET incident_id = $1 WHERE dedup_key = $2)
+       UPDATE incidents SET version = version + CASE WHEN $3 THEN 1 ELSE 0 END,
+              changed_at = CASE WHEN $3 THEN $4 ELSE changed_at END
+        WHERE id = $1 RETURNING version`,
+      [inc.id, key, changed, ctx.now],
+    );
     return {
+      version: Number(v.rows[0]?.version ?? 0),
       outcome: 'stored' as const,
       dedupKey: key,
       incidentId: inc.id,
