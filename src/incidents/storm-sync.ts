@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
 import { pacerFor } from './pacing.ts';
 import { renderStorm, type StormMember } from './render-storm.ts';
-import { renderContext, type SyncOutcome } from './sync.ts';
+import { earlierPost, POST_EVENT_TYPE, renderContext, type SyncOutcome } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -57,12 +57,27 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       if (Number(s.synced_version) >= version) return 'synced';
       const msg = renderStorm(list, renderContext(deps));
       const pacer = pacerFor(deps);
+      const marker = { storm: stormId, part: 'storm' };
+      if (!s.root_ts && s.root_claimed_at) {
+        // An earlier attempt ended between posting and recording: adopt its message if it landed.
+        const earlier = await earlierPost(deps, s.channel, undefined, s.root_claimed_at, marker);
+        if ('ts' in earlier) {
+          await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [
+            stormId,
+            earlier.ts,
+          ]);
+          s.root_ts = earlier.ts;
+        } else if ('unknown' in earlier) deps.metrics.incidents.uncertainPosts.inc();
+      }
       if (!s.root_ts) {
-        if (s.root_claimed_at) deps.metrics.incidents.uncertainPosts.inc();
         await pacer.beforePost(s.channel);
         await deps.pool.query('UPDATE incident_storms SET root_claimed_at = now() WHERE id = $1', [stormId]);
         try {
-          const posted = await deps.slack.postMessage({ ...msg, channel: s.channel });
+          const posted = await deps.slack.postMessage({
+            ...msg,
+            channel: s.channel,
+            metadata: { event_type: POST_EVENT_TYPE, event_payload: marker },
+          });
           await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [
             stormId,
             posted.ts,

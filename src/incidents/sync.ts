@@ -33,6 +33,46 @@ export function renderContext(deps: Deps): RenderContext {
   };
 }
 
+/** event_type of the metadata every incident post carries, so an earlier attempt's post can be found. */
+export const POST_EVENT_TYPE = 'laojun_incident_post';
+
+type Earlier = { ts: string } | { absent: true } | { unknown: true };
+
+/**
+ * Looks for the post of an earlier attempt that ended between posting and recording (its claim is
+ * set, its ts is not), by the metadata marker it was posted with. Unknown when Slack cannot say
+ * (no history scope, or a console port).
+ */
+export async function earlierPost(
+  deps: Deps,
+  channel: string,
+  threadTs: string | undefined,
+  claimedAt: Date,
+  match: Record<string, string | number>,
+): Promise<Earlier> {
+  if (!deps.slack.findPostedMessage) return { unknown: true };
+  try {
+    const ts = await deps.slack.findPostedMessage({
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      // Generous margin for clock differences between the bot and Slack.
+      oldest: new Date(claimedAt.getTime() - 5 * 60_000),
+      eventType: POST_EVENT_TYPE,
+      match,
+    });
+    return ts ? { ts } : { absent: true };
+  } catch (err) {
+    if (err instanceof SlackRateLimitedError) throw err;
+    deps.logger.warn({ channel, err: (err as Error).message }, 'cannot look for an earlier post');
+    return { unknown: true };
+  }
+}
+
+function uncertain(deps: Deps, what: Record<string, unknown>) {
+  deps.metrics.incidents.uncertainPosts.inc();
+  deps.logger.warn(what, 'an earlier attempt may have posted; Slack cannot tell, posting again');
+}
+
 /** Slack refused for sure (nothing was posted), so an attempt's claim can be released. */
 function definitelyNotPosted(err: unknown): boolean {
   return err instanceof SlackRateLimitedError || err instanceof SlackApiError;
@@ -51,9 +91,22 @@ async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function post(deps: Deps, channel: string, msg: OutgoingMessage, threadTs?: string) {
+async function post(
+  deps: Deps,
+  channel: string,
+  msg: OutgoingMessage,
+  marker: Record<string, string | number>,
+  threadTs?: string,
+) {
   await pacerFor(deps).beforePost(channel);
-  return paced(deps, () => deps.slack.postMessage({ ...msg, channel, ...(threadTs ? { threadTs } : {}) }));
+  return paced(deps, () =>
+    deps.slack.postMessage({
+      ...msg,
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      metadata: { event_type: POST_EVENT_TYPE, event_payload: marker },
+    }),
+  );
 }
 
 async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMessage) {
@@ -63,27 +116,36 @@ async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMess
 
 /**
  * Posts the root message exactly once. The claim (root_claimed_at) is written before the post and
- * the ts right after it. A claim without a ts means an earlier attempt ended between the two
- * (a crash, or a timeout whose outcome Slack never told us): the post may or may not have landed,
- * and nothing in the Web API this bot may call tells which, so it posts again and counts it in
- * laojun_incident_uncertain_posts_total (see docs/incidents.md). Answers where Slack surely did not
- * post (429, ok:false) release the claim.
+ * the ts right after it; the post carries a metadata marker (incident id, part). A claim without a
+ * ts means an earlier attempt ended between the two (a crash, or a timeout whose outcome Slack
+ * never told us): the channel's history is searched for the marker and, if found, that message is
+ * adopted instead of posting again. Only when Slack cannot be asked (no history scope) is it posted
+ * again, counted in laojun_incident_uncertain_posts_total. Answers where Slack surely did not post
+ * (429, ok:false) release the claim.
  */
-async function ensureRoot(deps: Deps, inc: Incident, ctx: RenderContext): Promise<string> {
-  if (inc.rootTs) return inc.rootTs;
+/** The root's ts, and whether it was posted just now (with the current content). */
+async function ensureRoot(
+  deps: Deps,
+  inc: Incident,
+  ctx: RenderContext,
+): Promise<{ ts: string; fresh: boolean }> {
+  if (inc.rootTs) return { ts: inc.rootTs, fresh: false };
+  const marker = { incident: inc.id, part: 'root' };
   if (inc.rootClaimedAt) {
-    deps.metrics.incidents.uncertainPosts.inc();
-    deps.logger.warn(
-      { incidentId: inc.id },
-      'root post of an earlier attempt has an unknown outcome; posting again',
-    );
+    const earlier = await earlierPost(deps, inc.channel, undefined, inc.rootClaimedAt, marker);
+    if ('ts' in earlier) {
+      await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, earlier.ts]);
+      await announceOpened(deps, inc, earlier.ts);
+      return { ts: earlier.ts, fresh: false };
+    }
+    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, part: 'root' });
   }
   const alerts = await loadAlerts(deps.pool, inc.id);
   const msg = renderRoot(inc, alerts, ctx);
   await deps.pool.query('UPDATE incidents SET root_claimed_at = now() WHERE id = $1', [inc.id]);
   let ts: string;
   try {
-    ts = (await post(deps, inc.channel, msg)).ts;
+    ts = (await post(deps, inc.channel, msg, marker)).ts;
   } catch (err) {
     if (definitelyNotPosted(err)) {
       await deps.pool.query('UPDATE incidents SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL', [
@@ -94,7 +156,7 @@ async function ensureRoot(deps: Deps, inc: Incident, ctx: RenderContext): Promis
   }
   await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, ts]);
   await announceOpened(deps, inc, ts);
-  return ts;
+  return { ts, fresh: true };
 }
 
 /** The hook for features that add to a new thread (evidence): job `incident-opened`, once. */
@@ -126,12 +188,14 @@ async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
 }
 
 async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentEvent, ctx: RenderContext) {
+  const marker = { incident: inc.id, part: `event-${e.id}` };
   if (e.postStartedAt) {
-    deps.metrics.incidents.uncertainPosts.inc();
-    deps.logger.warn(
-      { incidentId: inc.id, eventId: e.id },
-      'thread reply of an earlier attempt has an unknown outcome; posting again',
-    );
+    const earlier = await earlierPost(deps, inc.channel, rootTs, e.postStartedAt, marker);
+    if ('ts' in earlier) {
+      await deps.pool.query('UPDATE incident_events SET posted_ts = $2 WHERE id = $1', [e.id, earlier.ts]);
+      return;
+    }
+    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, eventId: e.id });
   }
   let msg: OutgoingMessage;
   let file: { filename: string; content: string } | undefined;
@@ -144,7 +208,7 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
   await deps.pool.query('UPDATE incident_events SET post_started_at = now() WHERE id = $1', [e.id]);
   let ts: string;
   try {
-    ts = (await post(deps, inc.channel, msg, rootTs)).ts;
+    ts = (await post(deps, inc.channel, msg, marker, rootTs)).ts;
   } catch (err) {
     if (definitelyNotPosted(err)) {
       await deps.pool.query(
@@ -211,8 +275,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         return 'stormed';
       }
       const ctx = renderContext(deps);
-      const hadRoot = inc.rootTs !== null;
-      const rootTs = await ensureRoot(deps, inc, ctx);
+      const { ts: rootTs, fresh } = await ensureRoot(deps, inc, ctx);
       const pending = await deps.pool.query(
         'SELECT * FROM incident_events WHERE incident_id = $1 AND post AND (posted_ts IS NULL OR synced_rev < rev) ORDER BY id',
         [inc.id],
@@ -227,7 +290,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
           );
         }
       }
-      if (hadRoot)
+      if (!fresh)
         await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
       await markSynced(deps, inc);
     }

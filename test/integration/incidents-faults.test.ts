@@ -99,6 +99,30 @@ describe('incident sync under faults', () => {
     expect(metrics).toMatch(/laojun_incident_slack_rate_limited_total\{method="chat.postMessage"\} 2/);
   });
 
+  it('a crash between posting and recording: the earlier post is found by its marker, not posted again', async () => {
+    const t = await startTestBot();
+    cleanups.push(() => t.stop());
+    const started = new Date(Date.now() - 60_000);
+    expect((await postAlerts(t.url, group('CrashWindow', 1, 'firing', started))).status).toBe(200);
+    await exactlyOneThread(t, 'CrashWindow');
+    const root = roots(t.slack).find((m) => textOf(m).includes('CrashWindow'));
+    if (!root) throw new Error('no root');
+    // The state a crash right after Slack accepted the posts leaves: claimed, ts never recorded.
+    await t.db.pool.query('UPDATE incidents SET root_ts = NULL');
+    await t.db.pool.query("UPDATE incident_events SET posted_ts = NULL WHERE kind = 'checklist'");
+    // A change arrives (a second alert) and the sync runs again.
+    expect((await postAlerts(t.url, group('CrashWindow', 2, 'firing', started))).status).toBe(200);
+    await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('新增告警 1 条')), 20_000);
+    await eventually(() => textOf(roots(t.slack).find((m) => m.ts === root.ts)).includes('10.0.0.1:8080'));
+    await sleep(1_000);
+    expect(roots(t.slack)).toHaveLength(1);
+    expect(replies(t.slack, root)).toHaveLength(2); // the checklist once, then the added alert
+    const row = await t.db.pool.query('SELECT root_ts FROM incidents');
+    expect(row.rows[0].root_ts).toBe(root.ts);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/laojun_incident_uncertain_posts_total 0/);
+  });
+
   it('Redis flushed while incidents are pending: the sweep restores them from PostgreSQL', async () => {
     const redis: RedisServer = await startRedisServer();
     cleanups.push(() => redis.stop());
