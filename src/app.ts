@@ -42,6 +42,8 @@ export interface BotOptions {
   now?: () => Date;
   /** Bound on waiting for running jobs at shutdown. */
   shutdownTimeoutMs?: number;
+  /** How often job schedulers are registered again (they live in Redis, which may be flushed or fail over). */
+  scheduleRefreshMs?: number;
 }
 
 export interface Bot {
@@ -185,6 +187,10 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         await queues
           .upsertSchedules(deps)
           .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
+        scheduleTimer = setInterval(() => {
+          queues.upsertSchedules(deps).catch(() => {});
+        }, options.scheduleRefreshMs ?? 60_000);
+        scheduleTimer.unref();
       }
       if (role === 'worker') return;
       const http = createHttpApp(deps);
@@ -233,6 +239,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     },
     async stop() {
       const timeout = options.shutdownTimeoutMs ?? 25_000;
+      clearInterval(scheduleTimer);
       // 1. Stop taking requests (in-flight ones finish).
       const closing = bot.server
         ? new Promise<void>((resolve) => {
@@ -253,5 +260,6 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     },
   };
   let stopBolt: (() => Promise<unknown>) | undefined;
+  let scheduleTimer: NodeJS.Timeout | undefined;
   return bot;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { permissionsSchema } from './auth/config.ts';
 import { backupFileSchema } from './backup/config.ts';
 import { digestFileSchema } from './digest/config.ts';
+import { incidentsFileSchema } from './incidents/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -159,6 +160,7 @@ export const fileSchema = z
     redact: z.array(z.string().min(1)).default([]),
     digest: digestFileSchema,
     backup: backupFileSchema,
+    incidents: incidentsFileSchema,
   })
   .passthrough();
 

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { createBackupMetrics } from './backup/metrics.ts';
+import { createIncidentMetrics } from './incidents/metrics.ts';
 
 /**
  * The bot's own metrics. One registry per running bot (tests start several in one process).
@@ -69,6 +70,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     backup: createBackupMetrics(registry),
+    incidents: createIncidentMetrics(registry),
   };
   return m;
 }

@@ -2,6 +2,7 @@ import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
+import { registerIncidentActions } from '../incidents/actions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
 
@@ -116,4 +117,5 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
 /** Registers every Slack handler on the Bolt app. */
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
+  registerIncidentActions(app, deps);
 }
