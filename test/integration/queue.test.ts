@@ -106,7 +106,10 @@ describe('a command whose answer could not be delivered', () => {
       expect(runs).toBe(1);
       expect(JSON.stringify(answer.body)).toContain('run 1');
       // What was kept in Redis for the retry is redacted.
-      const jobs = await t.bot.deps.queues.queue('commands').getJobs(['completed']);
+      const jobs = await eventually(async () => {
+        const done = await t.bot.deps.queues.queue('commands').getJobs(['completed']);
+        return done.length > 0 ? done : undefined;
+      });
       const kept = JSON.stringify(jobs.map((j) => j.data));
       expect(kept).toContain('run 1');
       expect(kept).not.toContain('hunter2hunter2');
