@@ -118,4 +118,17 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
   registerIncidentActions(app, deps);
+  // URL buttons (links in reports) send an action too: acknowledge it so Slack shows no warning.
+  app.action({ type: 'block_actions', action_id: /^link_\d+$/ }, async ({ ack }) => {
+    await ack();
+  });
+  // Anything else is not ours (an old message, a forged payload): say so instead of timing out.
+  app.action({ type: 'block_actions', action_id: /^(?!incident_|link_\d+$)/ }, async ({ ack, respond }) => {
+    await ack();
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: deps.t('incidents.errors.unknownAction'),
+    }).catch(() => {});
+  });
 }
