@@ -1,5 +1,6 @@
 import type { ReportBlock, ReportField, ReportLink, Tone } from '../report/report.ts';
 import { truncate } from '../slack/limits.ts';
+import { messageLink } from '../slack/permalink.ts';
 import { bytes, count, dateTimeIn, percent } from './format.ts';
 import type { RenderContext } from './render.ts';
 import type { ResourceFigures } from './resources.ts';
@@ -92,11 +93,6 @@ function unreadable(reason: string, table: string, ctx: RenderContext): Rendered
   };
 }
 
-/** Slack resolves archive links to the message in any workspace the reader belongs to. */
-function archiveLink(channel: string, ts: string): string {
-  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
-}
-
 export function renderIncidents(s: StoreSection<IncidentFigures>, ctx: RenderContext): Rendered {
   if (s.state !== 'ok') return unreadable(s.reason, 'incidents', ctx);
   const { t } = ctx;
@@ -118,7 +114,7 @@ export function renderIncidents(s: StoreSection<IncidentFigures>, ctx: RenderCon
   const links: ReportLink[] = [];
   for (const o of v.stillOpen) {
     if (o.threadTs)
-      links.push({ label: truncate(o.summary ?? o.alertname, 60), url: archiveLink(o.channel, o.threadTs) });
+      links.push({ label: truncate(o.summary ?? o.alertname, 60), url: messageLink(o.channel, o.threadTs) });
   }
   const openLines = v.stillOpen.map((o) =>
     t('digest.incidents.openLine', {

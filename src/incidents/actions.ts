@@ -2,6 +2,7 @@ import type { App, BlockAction } from '@slack/bolt';
 import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
+import { messageLink } from '../slack/permalink.ts';
 import type { AuditOutcome } from '../store/audit.ts';
 import { AlertmanagerError, createSilence, expireSilence } from './alertmanager.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
@@ -76,9 +77,7 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
       : {};
   const now = deps.now();
   const endsAt = new Date(now.getTime() + SILENCE_DURATIONS[d]);
-  const thread = inc.rootTs
-    ? `https://slack.com/archives/${inc.channel}/p${inc.rootTs.replace('.', '')}`
-    : '';
+  const thread = inc.rootTs ? messageLink(inc.channel, inc.rootTs) : '';
   let id: string;
   try {
     id = await createSilence(deps.fetch, base, {
