@@ -5,6 +5,7 @@ import { permissionsSchema } from './auth/config.ts';
 import { backupFileSchema } from './backup/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
+import { diagnosticsSchema } from './diagnostics/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -161,6 +162,7 @@ export const fileSchema = z
     digest: digestFileSchema,
     backup: backupFileSchema,
     incidents: incidentsFileSchema,
+    diagnostics: diagnosticsSchema,
   })
   .passthrough();
 
