@@ -4,7 +4,7 @@ import { redactDeep } from '../redact.ts';
 import type { Report, ReportBlock, ReportLink, Tone } from '../report/report.ts';
 import type { FiringAlert } from '../sources/alertmanager.ts';
 import { type ProbeResult, probe } from '../sources/probe.ts';
-import { type ServiceStatus, serviceTone } from './checks.ts';
+import { type Check, type ServiceStatus, serviceTone } from './checks.ts';
 import { httpChecks, httpFigures } from './status-http.ts';
 import { infraChecks } from './status-infra.ts';
 import { oneLine } from './text.ts';
@@ -90,6 +90,17 @@ function alertBlocks(deps: Deps, alerts: StatusResult['alerts'], service?: Servi
   ];
 }
 
+/** `label value` per check; checks failing for the same reason share one entry (`up/p95 reason`). */
+function briefParts(checks: Check[]): string[] {
+  const out: Array<{ labels: string[]; value: string; unknown: boolean }> = [];
+  for (const c of checks) {
+    const last = out.at(-1);
+    if (c.tone === 'unknown' && last?.unknown && last.value === c.value) last.labels.push(c.label);
+    else out.push({ labels: [c.label], value: c.value, unknown: c.tone === 'unknown' });
+  }
+  return out.map((p) => `${p.labels.join('/')} ${p.value}`);
+}
+
 function links(deps: Deps): ReportLink[] {
   const l = deps.config.file.links;
   const out: ReportLink[] = [];
@@ -147,10 +158,9 @@ export async function statusReport(deps: Deps, serviceName?: string): Promise<Re
         fields: result.services.map((s) => ({
           label: s.service,
           tone: s.tone,
-          value: [
-            stateWord(deps, s.tone),
-            ...s.checks.filter((c) => c.brief !== false).map((c) => `${c.label} ${c.value}`),
-          ].join(' · '),
+          value: [stateWord(deps, s.tone), ...briefParts(s.checks.filter((c) => c.brief !== false))].join(
+            ' · ',
+          ),
         })),
       },
       ...alertBlocks(deps, result.alerts),
