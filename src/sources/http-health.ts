@@ -12,11 +12,14 @@ export async function httpHealth(
   url: string,
   signal?: AbortSignal,
 ): Promise<HttpHealth> {
-  const res = await fetchImpl(url, {
-    redirect: 'manual',
-    signal,
-    headers: { accept: 'application/json, */*' },
-  });
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { redirect: 'manual', signal, headers: { accept: 'application/json, */*' } });
+  } catch (err) {
+    // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is its cause.
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new Error(cause ? `${(err as Error).message}: ${cause}` : (err as Error).message);
+  }
   const text = await res.text().catch(() => '');
   return { status: res.status, ok: res.status >= 200 && res.status < 300, body: text.slice(0, 512) };
 }
