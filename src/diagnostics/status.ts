@@ -151,7 +151,7 @@ export async function statusReport(deps: Deps, serviceName?: string): Promise<Re
   return {
     title: t('status.title'),
     tone,
-    summary: `${t('status.summary', { up, down, unknown })}${degraded > 0 ? t('diagnostics.status.degradedCount', { n: degraded }) : ''}${result.alerts?.ok ? t('diagnostics.status.firingCount', { n: firing }) : ''}`,
+    summary: `${degraded > 0 ? t('diagnostics.status.summaryDegraded', { up, degraded, down, unknown }) : t('status.summary', { up, down, unknown })}${result.alerts?.ok ? t('diagnostics.status.firingCount', { n: firing }) : ''}`,
     blocks: [
       {
         kind: 'fields',
