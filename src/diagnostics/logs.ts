@@ -74,8 +74,7 @@ export async function searchServiceLogs(deps: Deps, q: LogQuery): Promise<LogsOu
   const cfg = deps.config.file.diagnostics.logs;
   try {
     const request = buildLogSearch(deps.config.logIndex, q, cfg.fields);
-    const controller = AbortSignal.timeout(cfg.timeoutMs);
-    return { ok: true, ...(await searchLogs(es(), request, cfg.fields, controller)) };
+    return { ok: true, ...(await searchLogs(es(), request, cfg.fields, { timeoutMs: cfg.timeoutMs })) };
   } catch (err) {
     const f = describeEsError(err);
     deps.logger.warn({ kind: f.kind, detail: deps.redact(f.detail) }, 'log search failed');

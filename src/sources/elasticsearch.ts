@@ -52,9 +52,13 @@ export async function searchLogs(
   client: Client,
   request: estypes.SearchRequest,
   fields: LogFields,
-  signal?: AbortSignal,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<{ hits: LogHit[]; total: number; tookMs: number }> {
-  const res = await client.search<Record<string, unknown>>(request, { signal });
+  // A search may take longer than a health probe: its own timeout overrides the client's.
+  const res = await client.search<Record<string, unknown>>(request, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timeoutMs ? { requestTimeout: opts.timeoutMs } : {}),
+  });
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
   const hits = res.hits.hits.map((h) => {
     const s = h._source ?? {};
