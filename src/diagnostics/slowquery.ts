@@ -1,6 +1,7 @@
 import type { DatabaseError } from 'pg';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
+import { redactDeep } from '../redact.ts';
 import type { Report, ReportBlock } from '../report/report.ts';
 import {
   connections,
@@ -247,6 +248,12 @@ function failureReport(deps: Deps, err: unknown): Report {
 
 /** `/slowquery` as a Report: callable from other features (e.g. incident evidence). */
 export async function slowQueries(deps: Deps, opts: SlowQueryOptions): Promise<Report> {
+  const report = await slowQueriesUnredacted(deps, opts);
+  // Rendered text is redacted on delivery; the raw data (CLI --json, other features) is redacted here.
+  return { ...report, data: redactDeep(report.data, deps.redact) };
+}
+
+async function slowQueriesUnredacted(deps: Deps, opts: SlowQueryOptions): Promise<Report> {
   try {
     switch (opts.view) {
       case 'locks':
