@@ -3,9 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { permissionsSchema } from './auth/config.ts';
 import { backupFileSchema } from './backup/config.ts';
+import { diagnosticsSchema } from './diagnostics/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
-import { diagnosticsSchema } from './diagnostics/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
