@@ -276,6 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     passwordOf(e.TARGET_DATABASE_URL),
     passwordOf(e.REDIS_URL),
     passwordOf(e.TARGET_REDIS_URL),
+    passwordOf(e.ELASTICSEARCH_URL),
+    passwordOf(e.PROMETHEUS_URL),
+    passwordOf(e.ALERTMANAGER_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 
   return {

@@ -125,3 +125,18 @@ describe('SQL literal masking', () => {
     );
   });
 });
+
+describe('data-source credentials', () => {
+  it('are known secrets, redacted wherever they appear, not only inside their URL', async () => {
+    const { loadConfig } = await import('../../src/config.ts');
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      ELASTICSEARCH_URL: 'http://elastic:Es-Pass-4417@es:9200',
+      PROMETHEUS_URL: 'http://ops:Prom-Pass-8812@prometheus:9090',
+    });
+    const redact = createRedactor(config.secrets);
+    expect(redact('auth failed for elastic with Es-Pass-4417 and Prom-Pass-8812')).toBe(
+      'auth failed for elastic with [REDACTED] and [REDACTED]',
+    );
+  });
+});
