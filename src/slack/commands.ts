@@ -29,6 +29,9 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
   const { t } = deps;
   const name = command.command.replace(/^\//, '');
   const def = deps.commands.get(name);
+  // Job data, logs and the audit log never hold a secret a user pasted: the command runs on the
+  // redacted text (parsed here, so a redaction that breaks the arguments is answered at once).
+  const text = deps.redact(command.text ?? '');
   const audit = (outcome: Parameters<Deps['audit']['record']>[0]['outcome'], detail?: string) => {
     deps.metrics.commands.inc({ command: def?.name ?? 'unknown', outcome });
     // Fire and forget: the audit write must not delay the acknowledgement.
@@ -38,7 +41,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
         teamId: command.team_id,
         channelId: command.channel_id,
         command: def?.name ?? name,
-        arguments: deps.redact(command.text ?? ''),
+        arguments: text,
         outcome,
         detail,
       })
@@ -63,7 +66,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     return ephemeral(gate.message);
   }
 
-  const parsed = deps.commands.parse(def, command.text ?? '', deps);
+  const parsed = deps.commands.parse(def, text, deps);
   if (parsed.kind === 'help') {
     audit('help');
     const help = deps.commands.help(def, t, deps.locale);
@@ -93,7 +96,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     await withTimeout(
       deps.queues.enqueue('run-command', {
         command: def.name,
-        text: command.text ?? '',
+        text,
         userId: command.user_id,
         teamId: command.team_id,
         channelId: command.channel_id,
@@ -111,7 +114,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     return ephemeral(t('common.queueDown', { command: `/${def.name}`, ref }));
   }
   deps.metrics.commands.inc({ command: def.name, outcome: 'queued' });
-  return ephemeral(t('common.working', { command: `/${def.name} ${command.text ?? ''}`.trim() }));
+  return ephemeral(t('common.working', { command: `/${def.name} ${text}`.trim() }));
 }
 
 /** Registers every Slack handler on the Bolt app. */
