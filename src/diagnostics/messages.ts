@@ -1,6 +1,12 @@
 import type { FeatureMessages } from '../i18n/index.ts';
 
 const zhCN = {
+  disk: {
+    title: '磁盘使用率',
+    summary: '{{count}} 个磁盘，{{high}} 个超过 {{threshold}}%',
+    noData: 'Prometheus 中没有 disk_free_bytes / disk_total_bytes 数据',
+    columns: ['实例', 'job', '挂载点', '已用', '剩余'],
+  },
   status: {
     up: 'up',
     rps: '请求率',
@@ -119,6 +125,12 @@ type Shape<T> = {
 };
 
 const en: Shape<typeof zhCN> = {
+  disk: {
+    title: 'Disk usage',
+    summary: '{{count}} disks, {{high}} above {{threshold}}%',
+    noData: 'Prometheus has no disk_free_bytes / disk_total_bytes data',
+    columns: ['Instance', 'job', 'Mount', 'Used', 'Free'],
+  },
   status: {
     up: 'up',
     rps: 'requests',

@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../config.ts';
 
 /** One diagnostic run into a new incident's thread: a bot command and its arguments (a template). */
 const evidenceItem = z.object({
-  command: z.enum(['status', 'logs', 'slowquery']),
+  command: z.enum(['status', 'logs', 'slowquery', 'disk']),
   /** `{{label}}` is replaced by the alert's label; `{{service}}` by the configured service of its job. */
   args: z
     .string()
@@ -38,7 +38,7 @@ export const DEFAULT_EVIDENCE: EvidenceConfig = {
     { command: 'slowquery', args: 'locks' },
     { command: 'slowquery', args: '--limit 5' },
   ],
-  DiskSpaceHigh: [{ command: 'status', args: '' }],
+  DiskSpaceHigh: [{ command: 'disk', args: '' }],
 };
 
 /** The user the evidence runs as (audit log, timeline). */

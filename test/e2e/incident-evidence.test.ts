@@ -43,6 +43,8 @@ describe('incident evidence in the thread', () => {
   beforeAll(async () => {
     [metrics, es] = await Promise.all([startMetricsServer(), startFakeElasticsearch()]);
     setLaojunMetrics(metrics, 'healthy');
+    metrics.set('disk_free_bytes', { mountpoint: '/data' }, 10 * 1024 ** 3);
+    metrics.set('disk_total_bytes', { mountpoint: '/data' }, 100 * 1024 ** 3);
     es.index('laojun-logs-2026.11.25', [
       {
         '@timestamp': new Date(Date.now() - 60_000).toISOString(),
@@ -61,6 +63,7 @@ describe('incident evidence in the thread', () => {
       CONFIG_FILE: writeConfigFile({ permissions: { admins: ['U0SRE'] } }),
     });
     await prom.waitFor('up{job="laojun-admin-api"} == 1');
+    await prom.waitFor('disk_free_bytes');
   }, 60_000);
 
   afterAll(async () => {
@@ -164,5 +167,15 @@ describe('incident evidence in the thread', () => {
     expect(textOf(connections)).toMatch(/active|idle/);
     await eventually(() => repliesWith(t, root, 'PostgreSQL 锁等待')[0], 30_000, 200);
     await eventually(() => repliesWith(t, root, 'PostgreSQL 慢查询')[0], 30_000, 200);
+  }, 90_000);
+
+  it('DiskSpaceHigh: disk usage per instance from the real Prometheus', async () => {
+    const firing = freshFixture('DiskSpaceHigh-firing', new Date(Date.now() - 60_000));
+    expect((await postAlerts(t.url, firing)).status).toBe(200);
+    const root = await eventually(() => rootOf(t, 'DiskSpaceHigh'), 20_000);
+    const disk = await eventually(() => repliesWith(t, root, '磁盘使用率')[0], 30_000, 200);
+    expect(textOf(disk)).toContain('90.0%');
+    expect(textOf(disk)).toContain('/data');
+    expect(textOf(disk)).toContain('10.0 GiB');
   }, 90_000);
 });
