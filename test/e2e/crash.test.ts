@@ -71,7 +71,7 @@ describe('SIGKILL in the middle of posting a thread', () => {
 
     // A new process on the same state picks the work up (stalled job or the periodic sweep).
     await startProcess();
-    const thread = await eventually(
+    await eventually(
       () => {
         const r = replies(slack, root);
         return r.some((m) => textOf(m).includes('立即行动')) ? r : undefined;
@@ -82,7 +82,6 @@ describe('SIGKILL in the middle of posting a thread', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(roots(slack)).toHaveLength(1);
     expect(replies(slack, root).filter((m) => textOf(m).includes('立即行动'))).toHaveLength(1);
-    expect(thread.length).toBe(replies(slack, root).length);
     const texts = replies(slack, root).map((m) => m.text);
     expect(new Set(texts).size).toBe(texts.length);
   }, 120_000);
