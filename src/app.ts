@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createRedis } from './queue/connection.ts';
 import type { JobDefinition } from './queue/jobs.ts';
+import { registerQueueMetrics } from './queue/metrics.ts';
 import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
 import { createRedactor } from './redact.ts';
 import { registerSlackHandlers } from './slack/commands.ts';
@@ -159,6 +160,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const role = options.role ?? 'all';
   const deps = buildDeps(config, options);
+  registerQueueMetrics(deps.metrics.registry, deps.queues);
   const { logger, metrics, queues } = deps;
   try {
     await migrate(config.databaseUrl, config.databaseSchema, logger);
@@ -178,10 +180,12 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           .upsertSchedules(deps)
           .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
       }
-      if (role === 'worker') return;
+      // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints.
       const http = createHttpApp(deps);
       let bolt: App | undefined;
-      if (config.slack.mode === 'http') {
+      if (role === 'worker') {
+        // no Bolt
+      } else if (config.slack.mode === 'http') {
         const receiver = new ExpressReceiver({
           signingSecret: config.slack.signingSecret ?? '',
           app: http,
