@@ -183,7 +183,8 @@ describe('Grafana dashboards', () => {
     const exported = new Set<string>(['up']);
     for (const m of await createMetrics().registry.getMetricsAsJSON()) {
       exported.add(m.name);
-      if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
+      if (String(m.type) === 'histogram')
+        for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
     }
     exported.add('laojun_queue_jobs'); // registered by src/queue/metrics.ts with the queues
     const assumed = assumedMetrics();
