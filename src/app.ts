@@ -10,6 +10,7 @@ import type { AnyCommand } from './commands/define.ts';
 import { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
 import type { Deps, Sources } from './deps.ts';
+import { mountBullBoard } from './http/bull-board.ts';
 import { createHttpApp, finishHttpApp } from './http/server.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -182,6 +183,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       }
       // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints.
       const http = createHttpApp(deps);
+      if (role !== 'worker') closeBoard = mountBullBoard(http, deps);
       let bolt: App | undefined;
       if (role === 'worker') {
         // no Bolt
@@ -244,10 +246,12 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       ]);
       bot.server?.closeAllConnections();
       // 3. Close pools.
+      await closeBoard?.();
       await closeDeps(deps);
       logger.info('laojun chatops stopped');
     },
   };
   let stopBolt: (() => Promise<unknown>) | undefined;
+  let closeBoard: (() => Promise<void>) | undefined;
   return bot;
 }
