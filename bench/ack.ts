@@ -1,17 +1,19 @@
 /**
- * Slash-command acknowledgement latency: the bot (signature check, permission, argument parsing,
- * enqueue to Redis, audit) against a bare Bolt app that only acks, same machine, same load.
+ * Slash-command acknowledgement latency: the bot (signature check, permission, rate limit, argument
+ * parsing, enqueue into Redis) against a bare Bolt app that only acks, each in its own process on the
+ * same machine under the same load.
  *
  *   npm run bench:ack [-- --connections 100 --seconds 10]
  *
  * Needs the machine's PostgreSQL and Redis (as the tests do). Prints p50/p99 for both and the ratio.
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { App, ExpressReceiver } from '@slack/bolt';
 import autocannon from 'autocannon';
-import { SIGNING_SECRET, startTestBot } from '../test/helpers/bot.ts';
+import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { slackSignature, slashCommandBody } from '../test/helpers/slack-sign.ts';
+import { BENCH_SIGNING_SECRET, spawnBot } from './lib/spawn-bot.ts';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' } },
@@ -31,7 +33,7 @@ async function load(url: string, responseUrl: string, seconds = duration) {
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slackSignature(SIGNING_SECRET, body, ts),
+      'x-slack-signature': slackSignature(BENCH_SIGNING_SECRET, body, ts),
     },
   });
   return {
@@ -43,42 +45,53 @@ async function load(url: string, responseUrl: string, seconds = duration) {
   };
 }
 
-async function bareBolt(slackApiUrl: string) {
-  const receiver = new ExpressReceiver({ signingSecret: SIGNING_SECRET, processBeforeResponse: false });
-  // Same Web API endpoint as the bot: Bolt calls auth.test once on the first request.
-  const app = new App({
-    token: 'xoxb-test',
-    receiver,
-    tokenVerificationEnabled: false,
-    clientOptions: { slackApiUrl },
-  });
-  app.command('/status', async ({ ack }) => {
-    await ack({ response_type: 'ephemeral', text: 'ok' });
-  });
+async function startBareBolt(env: Record<string, string>) {
   const port = await freePort();
-  const server = await receiver.start(port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-bolt.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i++) {
+    if (
+      await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const bot = await startTestBot({ LOG_LEVEL: 'warn' }, { role: 'web' });
-const bare = await bareBolt(bot.slack.apiUrl);
-const responseUrl = bot.slack.createResponseUrl();
+const slack = await startFakeSlack();
+const env = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
+// BOT_ROLE=web: the acknowledgement path alone, as an HTTP replica runs it.
+const bot = await spawnBot({ ...env, BOT_ROLE: 'web', CONFIG_FILE: '' });
+const bare = await startBareBolt(env);
+const responseUrl = slack.createResponseUrl();
 
-// Warm up both (JIT, connection pools), then measure.
+// Warm up both (JIT, connection pools), then measure one after the other.
 await load(bot.url, responseUrl, 2);
 await load(bare.url, responseUrl, 2);
 const botResult = await load(bot.url, responseUrl);
 const bareResult = await load(bare.url, responseUrl);
 
-await bare.stop();
+bare.stop();
 await bot.stop();
+await slack.close();
 
 const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
-  `${name.padEnd(18)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`;
+  `${name.padEnd(14)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`;
 console.log(`ack latency, ${connections} connections, ${duration} s each, ${new Date().toISOString()}`);
 console.log(row('laojun bot', botResult));
 console.log(row('bare Bolt app', bareResult));
 console.log(
-  `p99 ratio bot/bare: ${(botResult.p99 / Math.max(1, bareResult.p99)).toFixed(2)}  (target: p99 < 50 ms, ratio <= 1.3)`,
+  `p99 ratio bot/bare: ${(botResult.p99 / Math.max(1, bareResult.p99)).toFixed(2)} (target: p99 < 50 ms, ratio <= 1.3)`,
 );
 process.exit(0);

@@ -1,5 +1,7 @@
 import type { AnyCommand } from '../src/commands/define.ts';
+import audit from './audit.ts';
+import digest from './digest.ts';
 import status from './status.ts';
 
 /** Every slash command. Adding a command = one file in this folder and one line here. */
-export const COMMANDS: AnyCommand[] = [status];
+export const COMMANDS: AnyCommand[] = [status, digest, audit];

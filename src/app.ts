@@ -5,7 +5,8 @@ import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slac
 import type { DestinationStream } from 'pino';
 import { COMMANDS } from '../commands/index.ts';
 import { JOBS } from '../jobs/index.ts';
-import { createConfigAuthorizer } from './auth/authorize.ts';
+import { createAuthorizer } from './auth/authorize.ts';
+import { createUserRateLimiter } from './auth/rate-limit.ts';
 import type { AnyCommand } from './commands/define.ts';
 import { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
@@ -142,7 +143,14 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
     slack,
     queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS),
     commands: new CommandRegistry(options.commands ?? COMMANDS),
-    authorizer: createConfigAuthorizer(config),
+    authorizer: createAuthorizer(config, (group) => slack.userGroupMembers(group), {
+      onError: (err) => logger.warn({ err: err.message }, 'user group lookup failed'),
+    }),
+    rateLimiter: createUserRateLimiter(producer, {
+      prefix: config.queuePrefix,
+      points: config.file.permissions.rateLimit.points,
+      durationSeconds: config.file.permissions.rateLimit.durationSeconds,
+    }),
     sources: createSources(config, fetchImpl),
     fetch: fetchImpl,
     now: options.now ?? (() => new Date()),

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { permissionsSchema } from './auth/config.ts';
+import { digestFileSchema } from './digest/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -147,16 +149,7 @@ export const fileSchema = z
     locale: z.enum(['zh-CN', 'en']).optional(),
     services: z.array(serviceSchema).min(1).optional(),
     checklist: checklistSchema.optional(),
-    permissions: z
-      .object({
-        /** Slack user IDs allowed to run privileged commands until the roles issue lands. */
-        admins: z
-          .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user IDs like U012ABC'))
-          .default([]),
-        /** When non-empty, commands are accepted only from these channel IDs. */
-        channels: z.array(z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected Slack channel IDs')).default([]),
-      })
-      .default({ admins: [], channels: [] }),
+    permissions: permissionsSchema,
     links: z
       .object({
         grafana: z.string().url().optional(),
@@ -169,6 +162,7 @@ export const fileSchema = z
       .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
       .default({ timeoutMs: 2_000 }),
     redact: z.array(z.string().min(1)).default([]),
+    digest: digestFileSchema,
   })
   .passthrough();
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Authorizer } from './auth/authorize.ts';
+import type { UserRateLimiter } from './auth/rate-limit.ts';
 import type { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
 import type { Locale, Translate } from './i18n/index.ts';
@@ -37,6 +38,7 @@ export interface Deps {
   queues: QueueSet;
   commands: CommandRegistry;
   authorizer: Authorizer;
+  rateLimiter: UserRateLimiter;
   sources: Sources;
   fetch: typeof fetch;
   now: () => Date;

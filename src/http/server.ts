@@ -2,6 +2,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { httpMetrics } from '../metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
+import { slackRequestGuard } from './slack-guard.ts';
 
 export const KNOWN_ROUTES = new Set(['/slack/events', '/alerts', '/healthz', '/readyz', '/metrics']);
 
@@ -11,6 +12,7 @@ export function createHttpApp(deps: Deps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(httpMetrics(deps.metrics, KNOWN_ROUTES));
+  app.use('/slack/events', slackRequestGuard());
 
   app.get('/healthz', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });

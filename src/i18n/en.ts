@@ -23,7 +23,9 @@ export const en: Shape<typeof zhCN> = {
     helpAll: 'Available commands',
     permission: 'Permission needed',
     denied:
-      'You do not have the `{{permission}}` permission needed for `{{command}}`. Ask an ops admin (permissions.admins in the configuration file) to grant it.',
+      'You do not have the `{{permission}}` permission needed for `{{command}}`. Ask {{grantedBy}} to grant it.',
+    rateLimited: 'Too many requests (the per-minute limit is reached). Try again in {{seconds}} s.',
+    youMayRun: 'Commands you may run',
     channelDenied: 'Bot commands are not allowed in this channel. Use them in an ops channel.',
   },
   args: {

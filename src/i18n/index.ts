@@ -1,4 +1,5 @@
 import i18next, { type TFunction } from 'i18next';
+import { digestMessages } from '../digest/i18n.ts';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 
@@ -12,7 +13,7 @@ export interface FeatureMessages {
   en: Record<string, unknown>;
 }
 
-export const FEATURES: FeatureMessages[] = [];
+export const FEATURES: FeatureMessages[] = [digestMessages];
 
 function resources(): Record<string, { translation: Record<string, unknown> }> {
   const zh: Record<string, unknown> = { ...zhCN };

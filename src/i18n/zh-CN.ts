@@ -19,8 +19,9 @@ export const zhCN = {
     helpTitle: '/{{command}} 帮助',
     helpAll: '可用命令',
     permission: '所需权限',
-    denied:
-      '你没有 `{{permission}}` 权限，无法执行 `{{command}}`。请联系运维管理员（配置文件 permissions.admins）授权。',
+    denied: '你没有 `{{permission}}` 权限，无法执行 `{{command}}`。请联系 {{grantedBy}} 授权。',
+    rateLimited: '操作过于频繁（每分钟上限已到），请 {{seconds}} 秒后再试。',
+    youMayRun: '你可以使用的命令',
     channelDenied: '此频道不允许执行机器人命令。请在运维频道中使用。',
   },
   args: {

@@ -1,8 +1,18 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
+import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
+
+/** Slash commands this user may run here: help and refusals list only these. */
+async function commandsUserMayRun(deps: Deps, userId: string, channelId: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const c of deps.commands.list()) {
+    if (await deps.authorizer.may(userId, c.permission, channelId)) names.push(`/${c.name}`);
+  }
+  return names;
+}
 
 type Ack = (response?: string | RespondArguments) => Promise<void>;
 
@@ -37,31 +47,28 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
 
   if (!def) {
     audit('bad_args', 'unknown command');
-    return ephemeral(
-      t('commands.unknownCommand', {
-        command: command.command,
-        list: deps.commands
-          .list()
-          .map((c) => `/${c.name}`)
-          .join(' '),
-      }),
-    );
+    const mayRun = await commandsUserMayRun(deps, command.user_id, command.channel_id);
+    return ephemeral(t('commands.unknownCommand', { command: command.command, list: mayRun.join(' ') }));
   }
 
-  const auth = await deps.authorizer.check(command.user_id, command.channel_id, def.permission);
-  if (!auth.ok) {
-    audit('denied', auth.reason);
-    return ephemeral(
-      auth.reason === 'channel'
-        ? t('commands.channelDenied')
-        : t('commands.denied', { permission: def.permission, command: `/${def.name}` }),
-    );
+  const gate = await guard(deps, {
+    userId: command.user_id,
+    channelId: command.channel_id,
+    permission: def.permission,
+    what: `/${def.name}`,
+  });
+  if (!gate.ok) {
+    audit(gate.outcome, def.permission);
+    return ephemeral(gate.message);
   }
 
   const parsed = deps.commands.parse(def, command.text ?? '', deps);
   if (parsed.kind === 'help') {
     audit('help');
-    const { message } = prepare(deps, deps.commands.help(def, t, deps.locale));
+    const help = deps.commands.help(def, t, deps.locale);
+    const mayRun = await commandsUserMayRun(deps, command.user_id, command.channel_id);
+    help.context = [`${t('commands.youMayRun')}: ${mayRun.join(' ')}`];
+    const { message } = prepare(deps, help);
     return ack({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
   }
   if (parsed.kind === 'error') {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from '../helpers/bot.ts';
 import { quoteIdent, testDatabaseUrl, uniqueName } from '../helpers/db.ts';
 import { freePort } from '../helpers/ports.ts';
-import { testRedisUrl } from '../helpers/redis.ts';
+import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -59,5 +59,68 @@ describe('the bot process', () => {
     expect(out.stdout).toContain('laojun chatops stopped');
     // No longer listening.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('SIGTERM under load', () => {
+  it('finishes in-flight requests and running jobs, accepts nothing new, and exits 0', async () => {
+    const { startFakeSlack } = await import('../fakes/slack-api.ts');
+    const { postSigned, slashCommandBody } = await import('../helpers/slack-sign.ts');
+    const slack = await startFakeSlack();
+    const port = await freePort();
+    const schema = uniqueName('term');
+    onTestFinished(async () => {
+      await slack.close();
+      const client = new pg.Client(testDatabaseUrl());
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await client.end();
+    });
+    const secret = 'term-signing-secret';
+    const prefix = uniqueName('term');
+    const { child, exited } = startBot({
+      PORT: String(port),
+      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_SIGNING_SECRET: secret,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => (await fetch(`${url}/healthz`)).ok, 20_000, 200);
+    // Slack's response_url answers slowly, so jobs are still running when SIGTERM arrives.
+    slack.failFor('response_url', { status: 503 }, 1_500);
+    const urls = Array.from({ length: 20 }, () => slack.createResponseUrl());
+    const acks = await Promise.all(
+      urls.map((u, i) =>
+        postSigned(
+          url,
+          secret,
+          slashCommandBody({ command: '/status', response_url: u, user_id: `U0LOAD${i}` }),
+        ),
+      ),
+    );
+    expect(acks.every((a) => a.status === 200 && a.body.includes('正在执行'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    // Nothing answered twice, and nothing lost: every command was either answered or is still
+    // queued (waiting or delayed for a retry) for the next replica to pick up.
+    const ids = slack.responses.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('commands', { connection: { url: testRedisUrl() }, prefix });
+    const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+    await queue.close();
+    expect(counts.active).toBe(0);
+    expect(counts.failed).toBe(0);
+    expect(counts.completed).toBe(ids.length);
+    expect((counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.completed ?? 0)).toBe(20);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(testRedisUrl());
+    await cleanupPrefix(redis, prefix);
+    await redis.quit();
   });
 });

@@ -116,6 +116,19 @@ describe('signed slash commands through the real HTTP server', () => {
     expect(posted.text).toContain('太上老君平台状态');
   });
 
+  it('refuses a body Slack never sends, saying why, and enqueues nothing', async () => {
+    const before = await jobCount(t);
+    const wrongType = await postSigned(t.url, SIGNING_SECRET, 'command=/status', {
+      contentType: 'text/plain',
+    });
+    expect(wrongType.status).toBe(415);
+    expect(JSON.parse(wrongType.body).message).toContain('application/x-www-form-urlencoded');
+    const big = `command=%2Fstatus&text=${'a'.repeat(1_100_000)}`;
+    const tooBig = await postSigned(t.url, SIGNING_SECRET, big);
+    expect(tooBig.status).toBe(413);
+    expect(await jobCount(t)).toBe(before);
+  });
+
   it('serves health, readiness and its own metrics', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);

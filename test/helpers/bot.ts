@@ -36,10 +36,10 @@ export function logSink(lines: string[]): Writable {
  */
 export async function startTestBot(
   env: Record<string, string | undefined> = {},
-  options: BotOptions & { slack?: never; fakeSlack?: FakeSlack; start?: boolean } = {},
+  options: BotOptions & { slack?: never; fakeSlack?: FakeSlack; start?: boolean; databaseUrl?: string } = {},
 ): Promise<TestBot> {
   const slack = options.fakeSlack ?? (await startFakeSlack());
-  const db = await withSchema({ prefix: 'bot' });
+  const db = await withSchema({ prefix: 'bot', url: options.databaseUrl });
   const prefix = uniqueName('q');
   const logs: string[] = [];
   const config = loadConfig(
@@ -51,7 +51,7 @@ export async function startTestBot(
       SLACK_API_URL: slack.apiUrl,
       SLACK_INCIDENT_CHANNEL: 'C0INCIDENT',
       DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
+      REDIS_URL: env.REDIS_URL ?? testRedisUrl(),
       QUEUE_PREFIX: prefix,
       ...env,
     },
@@ -76,10 +76,11 @@ export async function startTestBot(
     async stop() {
       await bot.stop().catch(() => {});
       if (!options.fakeSlack) await slack.close();
-      const redis = new Redis(testRedisUrl());
+      const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      redis.on('error', () => {});
       await cleanupPrefix(redis, prefix).catch(() => {});
-      await redis.quit();
-      await db.drop();
+      redis.disconnect();
+      await db.drop().catch(() => {});
     },
   };
 }

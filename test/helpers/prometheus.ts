@@ -134,6 +134,11 @@ export interface PrometheusOptions {
   /** How often firing alerts are re-sent to Alertmanager (`--rules.alert.resend-delay`). Default `1s`. */
   resendDelay?: string;
   extraArgs?: string[];
+  /**
+   * OpenMetrics text (ending in `# EOF`) turned into TSDB blocks with
+   * `promtool tsdb create-blocks-from openmetrics` before Prometheus starts: history to query.
+   */
+  backfillOpenMetrics?: string;
 }
 
 export interface PromSample {
@@ -212,6 +217,21 @@ function alertmanagerTarget(url: string): { scheme: string; target: string; path
   };
 }
 
+/** Writes OpenMetrics text to a file and turns it into TSDB blocks in `dataDir`. */
+async function backfill(openMetrics: string, workDir: string, dataDir: string): Promise<void> {
+  const promtool = requireExecutable('PROMTOOL_BIN', ['promtool'], 'apt-get install prometheus');
+  const file = join(workDir, 'backfill.om');
+  writeFileSync(file, openMetrics.endsWith('# EOF\n') ? openMetrics : `${openMetrics.trimEnd()}\n# EOF\n`);
+  try {
+    await execFileAsync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`promtool backfill failed: ${e.stderr || e.stdout || e.message}`);
+  }
+}
+
 export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusInstance> {
   const bin = requireExecutable('PROMETHEUS_BIN', ['prometheus'], 'apt-get install prometheus');
   const scrapeInterval = opts.scrapeInterval ?? '1s';
@@ -248,6 +268,14 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     };
   }
   writeFileSync(configPath, stringify(config));
+  if (opts.backfillOpenMetrics !== undefined) {
+    try {
+      await backfill(opts.backfillOpenMetrics, tmp.path, join(tmp.path, 'data'));
+    } catch (err) {
+      tmp.remove();
+      throw err;
+    }
+  }
 
   let proc: ManagedProcess | undefined;
   let port = 0;

@@ -1,0 +1,66 @@
+/**
+ * Benchmarks run the bot as its own process (as in production), so the load generator and the fake
+ * Slack in the benchmark process do not share its event loop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { quoteIdent, testDatabaseUrl, uniqueName } from '../../test/helpers/db.ts';
+import { freePort } from '../../test/helpers/ports.ts';
+import { cleanupPrefix, testRedisUrl } from '../../test/helpers/redis.ts';
+
+export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789';
+
+export interface SpawnedBot {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function spawnBot(env: Record<string, string>): Promise<SpawnedBot> {
+  const port = await freePort();
+  const schema = uniqueName('bench');
+  const prefix = uniqueName('bench');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('bot did not start');
+    if (
+      await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    child,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      const redis = new Redis(testRedisUrl());
+      await cleanupPrefix(redis, prefix);
+      await redis.quit();
+      const client = new pg.Client(testDatabaseUrl());
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await client.end();
+    },
+  };
+}

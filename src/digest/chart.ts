@@ -1,0 +1,104 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as echarts from 'echarts';
+import type { RangeSeries } from '../sources/prometheus.ts';
+import { type DigestQueries, quoteRegex } from './prom.ts';
+
+export interface ChartSeries {
+  job: string;
+  /** [unix seconds, value] */
+  rps: Array<[number, number]>;
+  /** [unix seconds, p95 in ms] */
+  p95Ms: Array<[number, number]>;
+}
+
+const STEP_SECONDS = 600;
+/** More lines than this are unreadable; the busiest are drawn. */
+const MAX_LINES = 8;
+
+export function chartQueries(jobs: string) {
+  const sel = `job=~${quoteRegex(jobs)}`;
+  return {
+    rps: `sum by (job) (rate(http_requests_total{${sel}}[10m]))`,
+    p95: `histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket{${sel}}[10m])))`,
+  };
+}
+
+function finitePoints(s: RangeSeries | undefined, scale = 1): Array<[number, number]> {
+  return (s?.points ?? []).filter(([, v]) => Number.isFinite(v)).map(([t, v]) => [t, v * scale]);
+}
+
+export async function collectChart(q: DigestQueries, jobs: string): Promise<ChartSeries[]> {
+  const e = chartQueries(jobs);
+  const [rps, p95] = await Promise.all([q.last24h(e.rps, STEP_SECONDS), q.last24h(e.p95, STEP_SECONDS)]);
+  const total = (s: RangeSeries) => s.points.reduce((n, [, v]) => n + (Number.isFinite(v) ? v : 0), 0);
+  return [...rps]
+    .sort((a, b) => total(b) - total(a))
+    .slice(0, MAX_LINES)
+    .map((s) => {
+      const job = s.labels.job ?? '';
+      return {
+        job,
+        rps: finitePoints(s),
+        p95Ms: finitePoints(
+          p95.find((p) => p.labels.job === job),
+          1000,
+        ),
+      };
+    })
+    .sort((a, b) => a.job.localeCompare(b.job));
+}
+
+/**
+ * Request rate and p95 latency per API over 24 h as a PNG: ECharts renders SVG on the server,
+ * resvg rasterises it. Labels are ASCII (the bot's image ships no CJK font).
+ */
+export function renderChart(
+  series: ChartSeries[],
+  opts: { title: string; timeZone?: string; width?: number; height?: number },
+): Buffer {
+  const width = opts.width ?? 1000;
+  const height = opts.height ?? 640;
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  // Axis times in the digest's time zone, not the server's.
+  const hhmm = new Intl.DateTimeFormat('en-GB', {
+    timeZone: opts.timeZone ?? 'UTC',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const axisLabel = { formatter: (value: number) => hhmm.format(new Date(value)) };
+  const line = (name: string, data: Array<[number, number]>, axis: number) => ({
+    name,
+    type: 'line' as const,
+    showSymbol: false,
+    xAxisIndex: axis,
+    yAxisIndex: axis,
+    data: data.map(([t, v]) => [t * 1000, v]),
+  });
+  chart.setOption({
+    animation: false,
+    backgroundColor: '#ffffff',
+    title: [
+      { text: opts.title, left: 'center', top: 6, textStyle: { fontSize: 16 } },
+      { text: 'requests per second', left: 60, top: 40, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+      { text: 'p95 latency (ms)', left: 60, top: '53%', textStyle: { fontSize: 12, fontWeight: 'normal' } },
+    ],
+    legend: { bottom: 4, type: 'plain', itemGap: 24, data: series.map((s) => s.job) },
+    grid: [
+      { left: 60, right: 30, top: 64, height: '32%' },
+      { left: 60, right: 30, top: '59%', height: '28%' },
+    ],
+    xAxis: [
+      { type: 'time', gridIndex: 0, axisLabel },
+      { type: 'time', gridIndex: 1, axisLabel },
+    ],
+    yAxis: [
+      { type: 'value', gridIndex: 0 },
+      { type: 'value', gridIndex: 1 },
+    ],
+    series: series.flatMap((s) => [line(s.job, s.rps, 0), line(s.job, s.p95Ms, 1)]),
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return new Resvg(svg, { background: '#ffffff', font: { loadSystemFonts: true } }).render().asPng();
+}

@@ -1,0 +1,71 @@
+import type { Deps } from '../deps.ts';
+import { type CapacityFigures, collectCapacity } from './capacity.ts';
+import { type ChartSeries, collectChart } from './chart.ts';
+import type { DigestConfig } from './config.ts';
+import { dateIn } from './format.ts';
+import { DigestQueries } from './prom.ts';
+import { collectResources, type ResourceFigures } from './resources.ts';
+import { collectServices, type ServiceFigures } from './services.ts';
+import { collectSlowQueries, NoStatements, type SlowQueryFigures } from './slow-queries.ts';
+import {
+  type BackupFigures,
+  type IncidentFigures,
+  readBackups,
+  readIncidents,
+  type StoreSection,
+} from './store-sections.ts';
+
+/** A section's figures, or why its source could not answer. */
+export type Section<T> =
+  | { ok: true; value: T }
+  | { ok: false; source: string; reason: string; hint?: string };
+
+export interface DigestData {
+  now: Date;
+  /** The digest day (YYYY-MM-DD in the configured time zone). */
+  day: string;
+  config: DigestConfig;
+  services: Section<ServiceFigures[]>;
+  capacity: Section<CapacityFigures>;
+  resources: Section<ResourceFigures>;
+  incidents: StoreSection<IncidentFigures>;
+  backups: StoreSection<BackupFigures>;
+  slowQueries: Section<SlowQueryFigures>;
+  chart: Section<ChartSeries[]>;
+}
+
+async function section<T>(source: string, fn: () => Promise<T>): Promise<Section<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    if (err instanceof NoStatements)
+      return { ok: false, source, reason: err.message, hint: 'pg_stat_statements' };
+    return { ok: false, source, reason: (err as Error).message };
+  }
+}
+
+/**
+ * Gathers every section at once. A source that is down fails only its own sections; nothing here
+ * throws. `saveSnapshot` (the scheduled run) stores today's pg_stat_statements snapshot.
+ */
+export async function collectDigest(
+  deps: Deps,
+  opts: { now?: Date; saveSnapshot?: boolean } = {},
+): Promise<DigestData> {
+  const config = deps.config.file.digest;
+  const now = opts.now ?? deps.now();
+  const day = dateIn(now, config.timezone);
+  const q = new DigestQueries(deps.sources.prometheus, now, config.queryTimeoutMs);
+  const [services, capacity, resources, incidents, backups, slowQueries, chart] = await Promise.all([
+    section('Prometheus', () => collectServices(q, config.jobs)),
+    section('Prometheus', () => collectCapacity(q, config.jobs, config.capacity)),
+    section('Prometheus', () => collectResources(q, config.diskThreshold)),
+    readIncidents(deps.pool, now),
+    readBackups(deps.pool, now),
+    section('PostgreSQL (TARGET_DATABASE_URL)', () =>
+      collectSlowQueries(deps.sources.targetDb(), deps.pool, day, opts.saveSnapshot ? { saveAs: day } : {}),
+    ),
+    section('Prometheus', () => collectChart(q, config.jobs)),
+  ]);
+  return { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart };
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { DigestData } from '../../src/digest/collect.ts';
+import { digestFileSchema } from '../../src/digest/config.ts';
+import { pointChange, relativeChange, sparkline } from '../../src/digest/format.ts';
+import { digestReport } from '../../src/digest/render.ts';
+import type { ServiceFigures } from '../../src/digest/services.ts';
+import { createTranslator } from '../../src/i18n/index.ts';
+import { renderBlocks } from '../../src/report/blocks.ts';
+import { renderText } from '../../src/report/text.ts';
+import { validateBlocks } from '../fakes/block-kit-rules.ts';
+import { blockText } from '../helpers/block-text.ts';
+
+const t = createTranslator('zh-CN');
+const ctx = { t, timeZone: 'Asia/Shanghai' };
+const now = new Date('2026-11-25T01:00:00Z');
+const down = {
+  ok: false as const,
+  source: 'Prometheus',
+  reason: 'Prometheus unreachable at http://prom:9090: ECONNREFUSED',
+};
+
+function service(job: string): ServiceFigures {
+  const trend = Array.from({ length: 24 }, (_, i) => 10 + i);
+  return {
+    job,
+    availability: 0.9995,
+    availabilityBefore: 0.999,
+    requests: 1.2e6,
+    requestsBefore: 1.1e6,
+    peakRps: 40,
+    peakRpsBefore: 38,
+    p95: 0.2,
+    p95Before: 0.25,
+    errorRatio: 0.001,
+    errorRatioBefore: 0.002,
+    rpsTrend: trend,
+    p95Trend: trend,
+  };
+}
+
+function data(services: ServiceFigures[]): DigestData {
+  return {
+    now,
+    day: '2026-11-25',
+    config: digestFileSchema.parse(undefined),
+    services: { ok: true, value: services },
+    capacity: down,
+    resources: down,
+    incidents: { state: 'no-table' },
+    backups: { state: 'no-table' },
+    slowQueries: {
+      ok: false,
+      source: 'PostgreSQL',
+      reason: 'pg_stat_statements is not installed',
+      hint: 'pg_stat_statements',
+    },
+    chart: down,
+  };
+}
+
+function expectValid(message: ReturnType<typeof renderBlocks>) {
+  const verdict = validateBlocks(message.blocks);
+  expect(verdict).toMatchObject({ ok: true });
+}
+
+describe('digest message within Slack limits', () => {
+  it('fits with 300 services with 200-character names, moving the full text to a file', () => {
+    const many = Array.from({ length: 300 }, (_, i) => service(`laojun-${'x'.repeat(200)}-${i}`));
+    const message = renderBlocks(digestReport(data(many), ctx));
+    expectValid(message);
+    expect(message.file?.content).toContain(`laojun-${'x'.repeat(200)}-299`);
+  });
+
+  it('fits and says why with every source down and no services at all', () => {
+    const empty = data([]);
+    empty.services = down;
+    const report = digestReport(empty, ctx);
+    const message = renderBlocks(report);
+    expectValid(message);
+    const text = blockText(message.blocks);
+    expect(text).toContain('无数据：服务、容量、资源、事件、备份、慢查询');
+    expect(text).toContain(
+      '⚪ 无数据：Prometheus 不可用（Prometheus unreachable at http://prom:9090: ECONNREFUSED）',
+    );
+    expect(text).toContain('未安装 pg_stat_statements');
+    expect(text).toContain('图表未生成');
+    expect(report.tone).not.toBe('ok');
+  });
+
+  it('renders as terminal text for the CLI and console mode', () => {
+    const out = renderText(digestReport(data([service('laojun-gateway')]), ctx));
+    expect(out).toContain('laojun-gateway  🟢 可用性 99.95% ▲0.05pp');
+    expect(out).toContain('p95 200 ms ▼20.0% · 5xx 0.10% ▼0.10pp');
+  });
+});
+
+describe('digest figures', () => {
+  it('draws sparklines from low to high, gaps as spaces, flat lines in the middle', () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([1, Number.NaN, 1])).toBe('▄ ▄');
+    expect(sparkline([0.75, 0.7500000000000001, 0.7499999999999999])).toBe('▄▄▄');
+    expect(sparkline([])).toBe('');
+  });
+
+  it('marks changes with ▲ and ▼', () => {
+    expect(relativeChange(110, 100)).toBe('▲10.0%');
+    expect(relativeChange(90, 100)).toBe('▼10.0%');
+    expect(relativeChange(100, 100)).toBe('=');
+    expect(relativeChange(100, undefined)).toBe('');
+    expect(pointChange(0.95, 0.9)).toBe('▲5.00pp');
+  });
+});
