@@ -141,7 +141,9 @@ function assumedMetrics(): Set<string> {
   const readme = read('deploy/README.md');
   const section = readme.split(/^## /m).find((s) => s.startsWith('Metrics the dashboards and rules assume'));
   if (!section) throw new Error('deploy/README.md has no "Metrics the dashboards and rules assume" section');
-  return new Set([...section.matchAll(/`([a-z_:][a-z0-9_:]*)`/g)].map((m) => m[1] ?? ''));
+  const names = [...section.matchAll(/`([a-z_:][a-z0-9_:]*)`/g)].map((m) => m[1] ?? '');
+  // A listed histogram may be queried through its series.
+  return new Set(names.flatMap((n) => [n, `${n}_bucket`, `${n}_sum`, `${n}_count`]));
 }
 
 describe('Grafana dashboards', () => {
