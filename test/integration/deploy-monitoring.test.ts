@@ -75,13 +75,24 @@ describe('Prometheus and Alertmanager configuration', () => {
     ]);
     expect(stdout).toMatch(/SUCCESS: 2 rule files found/);
     const config = parse(read('deploy/prometheus/prometheus.yml')) as {
-      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      scrape_configs: Array<{
+        job_name: string;
+        static_configs?: Array<{ targets: string[] }>;
+        dns_sd_configs?: Array<{ names: string[]; port: number }>;
+      }>;
     };
     const jobs = Object.fromEntries(
-      config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((s) => s.targets)]),
+      config.scrape_configs.map((c) => [
+        c.job_name,
+        [
+          ...(c.static_configs ?? []).flatMap((s) => s.targets),
+          ...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+        ],
+      ]),
     );
     expect(jobs['laojun-admin-api']).toEqual(['admin-api:8080']);
     expect(jobs['laojun-gateway']).toEqual(['gateway:8083']);
+    // Both compose services of the bot, every replica (DNS discovery).
     expect(jobs.chatops).toEqual(['bot:8080', 'worker:8080']);
   });
 
