@@ -1,7 +1,8 @@
 import type { AnyCommand } from '../src/commands/define.ts';
 import audit from './audit.ts';
+import backup from './backup.ts';
 import digest from './digest.ts';
 import status from './status.ts';
 
 /** Every slash command. Adding a command = one file in this folder and one line here. */
-export const COMMANDS: AnyCommand[] = [status, digest, audit];
+export const COMMANDS: AnyCommand[] = [status, backup, digest, audit];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newRef, UserError } from '../src/errors.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
-import type { Report } from '../src/report/report.ts';
+import { mapReportText, type Report } from '../src/report/report.ts';
 import { deliverReport } from '../src/slack/deliver.ts';
 import { isPermanentSlackError } from '../src/slack/errors.ts';
 
@@ -19,6 +19,17 @@ export const runCommandData = z.object({
   source: z.enum(['slack', 'button', 'schedule']).default('slack'),
   /** When Slack sent the command (ms), for the end-to-end latency metric. */
   receivedAt: z.number().int().positive(),
+  /**
+   * The redacted result, kept once computed so a retry after a failed delivery delivers it
+   * instead of running the command again (a backup must not run twice because Slack hiccuped).
+   */
+  result: z
+    .object({
+      report: z.custom<Report>((v) => typeof v === 'object' && v !== null && 'title' in v),
+      outcome: z.enum(['ok', 'failed']),
+      detail: z.string().optional(),
+    })
+    .optional(),
 });
 
 export default defineJob({
@@ -40,38 +51,43 @@ export default defineJob({
       jobId: job.id,
     };
 
-    // The report is computed once per attempt; a retry after a failed delivery computes it again,
-    // which for read-only diagnostics is what the user wants (fresh figures).
     let report: Report;
     let outcome: 'ok' | 'failed' = 'ok';
     let detail: string | undefined;
-    const parsed = deps.commands.parse(command, data.text, deps);
-    if (parsed.kind !== 'ok') throw new UnrecoverableError(`arguments no longer valid for ${command.name}`);
-    try {
-      report = await command.run(parsed.args, {
-        deps,
-        user: { id: data.userId, teamId: data.teamId },
-        channelId: data.channelId,
-        threadTs: data.threadTs,
-        source: data.source,
-        jobId: job.id,
-      });
-    } catch (err) {
-      outcome = 'failed';
-      if (err instanceof UserError) {
-        detail = err.message;
-        report = {
-          title: `/${command.name}`,
-          tone: 'warn',
-          summary: err.message,
-          ...(err.hint ? { context: [err.hint] } : {}),
-        };
-      } else {
-        const ref = newRef();
-        detail = `ref ${ref}`;
-        deps.logger.error({ ref, command: command.name, jobId: job.id, err }, 'command failed');
-        report = { title: `/${command.name}`, tone: 'error', summary: deps.t('common.failedRef', { ref }) };
+    if (data.result) {
+      ({ report, outcome, detail } = data.result);
+    } else {
+      const parsed = deps.commands.parse(command, data.text, deps);
+      if (parsed.kind !== 'ok') throw new UnrecoverableError(`arguments no longer valid for ${command.name}`);
+      try {
+        report = await command.run(parsed.args, {
+          deps,
+          user: { id: data.userId, teamId: data.teamId },
+          channelId: data.channelId,
+          threadTs: data.threadTs,
+          source: data.source,
+          jobId: job.id,
+        });
+      } catch (err) {
+        outcome = 'failed';
+        if (err instanceof UserError) {
+          detail = err.message;
+          report = {
+            title: `/${command.name}`,
+            tone: 'warn',
+            summary: err.message,
+            ...(err.hint ? { context: [err.hint] } : {}),
+          };
+        } else {
+          const ref = newRef();
+          detail = `ref ${ref}`;
+          deps.logger.error({ ref, command: command.name, jobId: job.id, err }, 'command failed');
+          report = { title: `/${command.name}`, tone: 'error', summary: deps.t('common.failedRef', { ref }) };
+        }
       }
+      // Job data never holds secrets: the kept result is redacted, and its raw data dropped.
+      const kept = { ...mapReportText(report, deps.redact), data: undefined };
+      await job.updateData({ ...data, result: { report: kept, outcome, ...(detail ? { detail } : {}) } });
     }
 
     try {

@@ -12,6 +12,7 @@ import { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
 import type { Deps, Sources } from './deps.ts';
 import { mountBullBoard } from './http/bull-board.ts';
+import { opsOnly } from './http/ops-only.ts';
 import { createHttpApp, finishHttpApp } from './http/server.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -44,6 +45,8 @@ export interface BotOptions {
   now?: () => Date;
   /** Bound on waiting for running jobs at shutdown. */
   shutdownTimeoutMs?: number;
+  /** How often job schedulers are registered again (they live in Redis, which may be flushed or fail over). */
+  scheduleRefreshMs?: number;
 }
 
 export interface Bot {
@@ -188,9 +191,13 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         await queues
           .upsertSchedules(deps)
           .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
+        scheduleTimer = setInterval(() => {
+          queues.upsertSchedules(deps).catch(() => {});
+        }, options.scheduleRefreshMs ?? 60_000);
+        scheduleTimer.unref();
       }
-      // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints.
-      const http = createHttpApp(deps);
+      // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints, no /alerts.
+      const http = role === 'worker' ? opsOnly(createHttpApp(deps)) : createHttpApp(deps);
       if (role !== 'worker') closeBoard = mountBullBoard(http, deps);
       let bolt: App | undefined;
       if (role === 'worker') {
@@ -239,6 +246,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     },
     async stop() {
       const timeout = options.shutdownTimeoutMs ?? 25_000;
+      clearInterval(scheduleTimer);
       // 1. Stop taking requests (in-flight ones finish).
       const closing = bot.server
         ? new Promise<void>((resolve) => {
@@ -261,5 +269,6 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
   };
   let stopBolt: (() => Promise<unknown>) | undefined;
   let closeBoard: (() => Promise<void>) | undefined;
+  let scheduleTimer: NodeJS.Timeout | undefined;
   return bot;
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { permissionsSchema } from './auth/config.ts';
+import { backupFileSchema } from './backup/config.ts';
 import { digestFileSchema } from './digest/config.ts';
+import { incidentsFileSchema } from './incidents/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -163,6 +165,8 @@ export const fileSchema = z
       .default({ timeoutMs: 2_000 }),
     redact: z.array(z.string().min(1)).default([]),
     digest: digestFileSchema,
+    backup: backupFileSchema,
+    incidents: incidentsFileSchema,
   })
   .passthrough();
 

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createBackupMetrics } from './backup/metrics.ts';
+import { createIncidentMetrics } from './incidents/metrics.ts';
 
 /**
  * The bot's own metrics. One registry per running bot (tests start several in one process).
@@ -67,6 +69,8 @@ export function createMetrics() {
       labelNames: ['method', 'outcome'] as const,
       registers: [registry],
     }),
+    backup: createBackupMetrics(registry),
+    incidents: createIncidentMetrics(registry),
   };
   return m;
 }

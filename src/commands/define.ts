@@ -27,6 +27,8 @@ export interface CommandDefinition<A = unknown> {
   examples: string[];
   /** Permission the user needs, e.g. `status`, `backup:run`. */
   permission: string;
+  /** A stricter permission for some arguments (e.g. `/backup list` vs `/backup postgres`), checked after parsing. */
+  permissionFor?(args: A): string;
   /** Options the slash text may carry, e.g. `{ limit: 'string', verbose: 'boolean' }`. */
   flags?: FlagSpec;
   args: z.ZodType<A, ParsedArgv>;

@@ -2,6 +2,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { httpMetrics } from '../metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
+import { mountAlerts } from './alerts.ts';
 import { slackRequestGuard } from './slack-guard.ts';
 
 export const KNOWN_ROUTES = new Set(['/slack/events', '/alerts', '/healthz', '/readyz', '/metrics']);
@@ -35,6 +36,8 @@ export function createHttpApp(deps: Deps): Express {
     res.set('content-type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+
+  mountAlerts(app, deps);
 
   return app;
 }

@@ -1,5 +1,7 @@
 import i18next, { type TFunction } from 'i18next';
+import { backupMessages } from '../backup/messages.ts';
 import { digestMessages } from '../digest/i18n.ts';
+import { incidentMessages } from '../incidents/i18n.ts';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 
@@ -13,7 +15,7 @@ export interface FeatureMessages {
   en: Record<string, unknown>;
 }
 
-export const FEATURES: FeatureMessages[] = [digestMessages];
+export const FEATURES: FeatureMessages[] = [incidentMessages, digestMessages, backupMessages];
 
 function resources(): Record<string, { translation: Record<string, unknown> }> {
   const zh: Record<string, unknown> = { ...zhCN };

@@ -2,6 +2,7 @@ import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
+import { registerIncidentActions } from '../incidents/actions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
 
@@ -75,6 +76,18 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     audit('bad_args', parsed.message);
     return ephemeral(deps.commands.usageError(def, parsed.message, t));
   }
+  const needed = def.permissionFor?.(parsed.args);
+  if (needed && needed !== def.permission) {
+    const more = await deps.authorizer.check(command.user_id, command.channel_id, needed);
+    if (!more.ok) {
+      audit('denied', needed);
+      return ephemeral(
+        more.reason === 'channel'
+          ? t('commands.channelDenied')
+          : t('commands.denied', { permission: needed, command: `/${def.name}`, grantedBy: more.grantedBy }),
+      );
+    }
+  }
 
   try {
     await withTimeout(
@@ -104,4 +117,5 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
 /** Registers every Slack handler on the Bolt app. */
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
+  registerIncidentActions(app, deps);
 }

@@ -14,6 +14,12 @@ export interface ResponseBody extends OutgoingMessage {
   thread_ts?: string;
 }
 
+/** Slack message metadata (event_type + a flat payload), used to recognise the bot's own posts. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, string | number | boolean>;
+}
+
 export interface PostResult {
   channel: string;
   ts: string;
@@ -25,7 +31,21 @@ export interface PostResult {
  */
 export interface SlackPort {
   readonly mode: 'web' | 'console';
-  postMessage(args: OutgoingMessage & { channel: string; threadTs?: string }): Promise<PostResult>;
+  postMessage(
+    args: OutgoingMessage & { channel: string; threadTs?: string; metadata?: MessageMetadata },
+  ): Promise<PostResult>;
+  /**
+   * Optional: the ts of a message posted after `oldest` (in a thread when `threadTs` is given)
+   * whose metadata has `eventType` and every field of `match`; `null` when there is none;
+   * throws when Slack cannot tell (then the caller does not know).
+   */
+  findPostedMessage?(args: {
+    channel: string;
+    threadTs?: string;
+    oldest: Date;
+    eventType: string;
+    match: Record<string, string | number | boolean>;
+  }): Promise<string | null>;
   updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void>;
   uploadFile(args: {
     channel: string;

@@ -7,7 +7,7 @@ import {
   SlackRateLimitedError,
   SlackUnavailableError,
 } from './errors.ts';
-import type { OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
+import type { MessageMetadata, OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
 
 export interface WebSlackOptions {
   token: string;
@@ -40,7 +40,9 @@ export class WebSlack implements SlackPort {
     const clientOptions: WebClientOptions = {
       slackApiUrl: opts.apiUrl,
       rejectRateLimitedCalls: true,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
+      // No retries inside the client: a 5xx after Slack accepted a post would post twice. The job is
+      // retried instead, and incident posts carry a marker found again in history.
+      retryConfig: { retries: 0 },
       timeout: opts.timeoutMs ?? 10_000,
       logger: {
         debug: () => {},
@@ -80,18 +82,55 @@ export class WebSlack implements SlackPort {
     }
   }
 
-  async postMessage(args: OutgoingMessage & { channel: string; threadTs?: string }): Promise<PostResult> {
+  async postMessage(
+    args: OutgoingMessage & { channel: string; threadTs?: string; metadata?: MessageMetadata },
+  ): Promise<PostResult> {
     const res = await this.call('chat.postMessage', args.channel, () =>
       this.client.chat.postMessage({
         channel: args.channel,
         text: args.text,
         ...(args.blocks ? { blocks: args.blocks } : {}),
         ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+        ...(args.metadata ? { metadata: args.metadata } : {}),
         unfurl_links: false,
         unfurl_media: false,
       }),
     );
     return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
+  }
+
+  async findPostedMessage(args: {
+    channel: string;
+    threadTs?: string;
+    oldest: Date;
+    eventType: string;
+    match: Record<string, string | number | boolean>;
+  }): Promise<string | null> {
+    const oldest = (args.oldest.getTime() / 1000).toFixed(6);
+    const common = { channel: args.channel, oldest, include_all_metadata: true, limit: 200 };
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const res = args.threadTs
+        ? await this.call('conversations.replies', args.channel, () =>
+            this.client.conversations.replies({
+              ...common,
+              ts: args.threadTs as string,
+              ...(cursor ? { cursor } : {}),
+            }),
+          )
+        : await this.call('conversations.history', args.channel, () =>
+            this.client.conversations.history({ ...common, ...(cursor ? { cursor } : {}) }),
+          );
+      for (const m of (res.messages ?? []) as Array<{ ts?: string; metadata?: Partial<MessageMetadata> }>) {
+        const meta = m.metadata;
+        if (!m.ts || meta?.event_type !== args.eventType || !meta.event_payload) continue;
+        const payload = meta.event_payload;
+        if (Object.entries(args.match).every(([k, v]) => String(payload[k]) === String(v))) return m.ts;
+      }
+      cursor = (res.response_metadata as { next_cursor?: string } | undefined)?.next_cursor || undefined;
+      if (!cursor) return null;
+    }
+    throw new SlackApiError('conversations.history', 'too_many_messages');
   }
 
   async updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void> {

@@ -37,6 +37,7 @@ import { parseBody, str } from './http-body.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { directoryHandlers } from './slack-directory.ts';
 import { handleFileMethod, handleUpload, type Upstate } from './slack-files.ts';
+import { historyHandlers } from './slack-history.ts';
 import { handleResponseUrl, type ResponseUrlState } from './slack-response-url.ts';
 import {
   type ApiResult,
@@ -76,6 +77,8 @@ const WEB_METHODS = new Set([
   'chat.postEphemeral',
   'chat.delete',
   'conversations.open',
+  'conversations.history',
+  'conversations.replies',
   'usergroups.users.list',
   'users.info',
   'files.getUploadURLExternal',
@@ -199,6 +202,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (threadTs) m.thread_ts = threadTs;
       if (c.text !== undefined) m.text = c.text;
       if (c.blocks) m.blocks = c.blocks;
+      if (b.metadata !== undefined) m.metadata = b.metadata;
       messages.push(m);
       return withWarnings({ body: { ok: true, channel, ts: m.ts, message: asMessage(m) } }, c.warnings);
     },
@@ -252,6 +256,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return { body: { ok: true, channel, ts } };
     },
     ...directoryHandlers({ bot, userGroups, users }),
+    ...historyHandlers(messages, asMessage),
   };
 
   const finish = (res: ServerResponse, method: string, body: Record<string, unknown>, r: ApiResult): void => {

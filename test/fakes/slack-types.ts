@@ -41,6 +41,8 @@ export interface FakeMessage {
   history: Array<{ text?: string; blocks?: unknown[] }>;
   user: string;
   deleted?: boolean;
+  /** `metadata` given to chat.postMessage (event_type, event_payload). */
+  metadata?: unknown;
 }
 
 export interface FakeEphemeral {

@@ -50,7 +50,7 @@ describe('queue depth on /metrics', () => {
     expect(text).not.toMatch(/^laojun_queue_jobs\{/m);
   });
 
-  it('a worker replica serves health and /metrics for probes and scrapes, but no Slack endpoint', async () => {
+  it('a worker replica serves health and /metrics for probes and scrapes, but neither Slack nor /alerts', async () => {
     t = await startTestBot({}, { role: 'worker' });
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
@@ -61,5 +61,11 @@ describe('queue depth on /metrics', () => {
       slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() }),
     );
     expect(res.status).toBe(404);
+    const alerts = await fetch(`${t.url}/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(alerts.status).toBe(404);
   });
 });

@@ -72,3 +72,49 @@ describe('answers under Slack rate limits', () => {
     expect(all).not.toContain(String(t.config.slack.botToken));
   });
 });
+
+describe('a command whose answer could not be delivered', () => {
+  it('is delivered on retry without running the command again', async () => {
+    const { z } = await import('zod');
+    const { defineCommand } = await import('../../src/commands/define.ts');
+    let runs = 0;
+    const counting = defineCommand({
+      name: 'count',
+      summary: { 'zh-CN': '计数', en: 'count' },
+      usage: '/count',
+      examples: ['/count'],
+      permission: 'status',
+      args: z.object({ positional: z.array(z.string()).max(0), flags: z.object({}) }),
+      run: async () => {
+        runs += 1;
+        return { title: `run ${runs}`, summary: 'password=hunter2hunter2 in the output' };
+      },
+    });
+    const t = await startTestBot({}, { commands: [counting] });
+    try {
+      t.slack.failNext('response_url', { status: 503 }, 1);
+      const responseUrl = t.slack.createResponseUrl();
+      await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({ command: '/count', response_url: responseUrl }),
+      );
+      const answer = await eventually(
+        () => t.slack.responses.find((r) => responseUrl.endsWith(r.id)),
+        15_000,
+      );
+      expect(runs).toBe(1);
+      expect(JSON.stringify(answer.body)).toContain('run 1');
+      // What was kept in Redis for the retry is redacted.
+      const jobs = await eventually(async () => {
+        const done = await t.bot.deps.queues.queue('commands').getJobs(['completed']);
+        return done.length > 0 ? done : undefined;
+      });
+      const kept = JSON.stringify(jobs.map((j) => j.data));
+      expect(kept).toContain('run 1');
+      expect(kept).not.toContain('hunter2hunter2');
+    } finally {
+      await t.stop();
+    }
+  });
+});

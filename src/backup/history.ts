@@ -1,0 +1,209 @@
+import type pg from 'pg';
+import type { Target } from './config.ts';
+
+export interface BackupRow {
+  id: string;
+  target: Target;
+  status: 'running' | 'ok' | 'failed' | 'interrupted';
+  trigger: string;
+  requested_by: string | null;
+  job_id: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  bytes: string | null;
+  checksum: string | null;
+  location: string | null;
+  object_key: string | null;
+  verified: boolean;
+  verification: string | null;
+  error: string | null;
+  details: Record<string, unknown>;
+  expired_at: Date | null;
+}
+
+/** A held per-target lock: a session advisory lock (gone when the process dies) and the running row. */
+export interface RunLock {
+  id: string;
+  release(): Promise<void>;
+}
+
+export type Acquired =
+  | { ok: true; lock: RunLock; interrupted: BackupRow[] }
+  | { ok: false; running?: BackupRow };
+
+/** Backup history in the bot's PostgreSQL: target, start, end, bytes, checksum, location, verified, error. */
+export class BackupHistory {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Takes the target's lock or says who holds it. Holding it means any row still `running` belongs
+   * to a run that was killed: those rows become `interrupted` (returned, so their files can go).
+   */
+  async acquire(
+    target: Target,
+    run: {
+      trigger: string;
+      requestedBy?: string;
+      jobId?: string;
+      location: string;
+      objectKey: string;
+      now: Date;
+    },
+  ): Promise<Acquired> {
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtext(current_schema()), hashtext('laojun-backup:' || $1::text)) AS ok`,
+        [target],
+      );
+      locked = rows[0]?.ok === true;
+      if (!locked) {
+        client.release();
+        return { ok: false, running: await this.running(target) };
+      }
+      const interrupted = await client.query<BackupRow>(
+        `UPDATE backup_runs SET status = 'interrupted', finished_at = $2,
+                error = 'interrupted: the job stopped before finishing (worker killed or restarted)'
+          WHERE target = $1 AND status = 'running' RETURNING *`,
+        [target, run.now],
+      );
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO backup_runs (target, status, trigger, requested_by, job_id, started_at, location, object_key)
+         VALUES ($1, 'running', $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [
+          target,
+          run.trigger,
+          run.requestedBy ?? null,
+          run.jobId ?? null,
+          run.now,
+          run.location,
+          run.objectKey,
+        ],
+      );
+      const id = inserted.rows[0]?.id as string;
+      let released = false;
+      return {
+        ok: true,
+        interrupted: interrupted.rows,
+        lock: {
+          id,
+          async release() {
+            if (released) return;
+            released = true;
+            await client
+              .query(
+                `SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext('laojun-backup:' || $1::text))`,
+                [target],
+              )
+              .catch(() => {});
+            client.release();
+          },
+        },
+      };
+    } catch (err) {
+      if (locked) {
+        await client
+          .query(
+            `SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext('laojun-backup:' || $1::text))`,
+            [target],
+          )
+          .catch(() => {});
+        client.release();
+      }
+      throw err;
+    }
+  }
+
+  async running(target: Target): Promise<BackupRow | undefined> {
+    const { rows } = await this.pool.query<BackupRow>(
+      `SELECT * FROM backup_runs WHERE target = $1 AND status = 'running' ORDER BY started_at DESC LIMIT 1`,
+      [target],
+    );
+    return rows[0];
+  }
+
+  async succeed(
+    id: string,
+    r: { now: Date; bytes: number; checksum: string; verification: string; details: Record<string, unknown> },
+  ): Promise<void> {
+    await this.pool.query(
+      `UPDATE backup_runs SET status = 'ok', finished_at = $2, bytes = $3, checksum = $4, verified = true,
+              verification = $5, details = $6 WHERE id = $1`,
+      [id, r.now, r.bytes, r.checksum, r.verification, JSON.stringify(r.details)],
+    );
+  }
+
+  async fail(id: string, r: { now: Date; error: string }): Promise<void> {
+    await this.pool.query(
+      `UPDATE backup_runs SET status = 'failed', finished_at = $2, error = $3, location = NULL WHERE id = $1`,
+      [id, r.now, r.error],
+    );
+  }
+
+  async get(id: string): Promise<BackupRow | undefined> {
+    const { rows } = await this.pool.query<BackupRow>('SELECT * FROM backup_runs WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  async recent(opts: { target?: Target; limit?: number } = {}): Promise<BackupRow[]> {
+    const { rows } = await this.pool.query<BackupRow>(
+      `SELECT * FROM backup_runs WHERE ($1::text IS NULL OR target = $1)
+        ORDER BY started_at DESC, id DESC LIMIT $2`,
+      [opts.target ?? null, Math.min(opts.limit ?? 10, 100)],
+    );
+    return rows;
+  }
+
+  /** The newest successful, not yet expired backup of a target. */
+  async lastGood(target: Target): Promise<BackupRow | undefined> {
+    const { rows } = await this.pool.query<BackupRow>(
+      `SELECT * FROM backup_runs WHERE target = $1 AND status = 'ok' AND expired_at IS NULL
+        ORDER BY finished_at DESC, id DESC LIMIT 1`,
+      [target],
+    );
+    return rows[0];
+  }
+
+  /** Good backups older than `days`, never the newest good one. */
+  async expired(target: Target, days: number, now: Date): Promise<BackupRow[]> {
+    const { rows } = await this.pool.query<BackupRow>(
+      `SELECT * FROM backup_runs r
+        WHERE r.target = $1 AND r.status = 'ok' AND r.expired_at IS NULL
+          AND r.finished_at < $3::timestamptz - make_interval(days => $2)
+          AND r.id <> (SELECT id FROM backup_runs WHERE target = $1 AND status = 'ok' AND expired_at IS NULL
+                        ORDER BY finished_at DESC, id DESC LIMIT 1)
+        ORDER BY r.finished_at`,
+      [target, days, now],
+    );
+    return rows;
+  }
+
+  async markExpired(id: string, now: Date): Promise<void> {
+    await this.pool.query('UPDATE backup_runs SET expired_at = $2 WHERE id = $1', [id, now]);
+  }
+
+  async recordDrill(d: {
+    backupId?: string;
+    startedAt: Date;
+    finishedAt: Date;
+    ok: boolean;
+    tables?: number;
+    mismatches: unknown[];
+    error?: string;
+  }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO backup_drills (backup_id, started_at, finished_at, ok, tables, mismatches, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        d.backupId ?? null,
+        d.startedAt,
+        d.finishedAt,
+        d.ok,
+        d.tables ?? null,
+        JSON.stringify(d.mismatches),
+        d.error ?? null,
+      ],
+    );
+  }
+}

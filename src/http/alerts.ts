@@ -1,0 +1,135 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Deps } from '../deps.ts';
+import { newRef } from '../errors.ts';
+import { enqueueStormSync, enqueueSync } from '../incidents/enqueue.ts';
+import { intake } from '../incidents/intake.ts';
+import { parseWebhook } from '../incidents/payload.ts';
+import { withTimeout } from '../queue/connection.ts';
+
+/** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
+const ENQUEUE_TIMEOUT_MS = 250;
+
+function digest(v: string): Buffer {
+  return createHash('sha256').update(v).digest();
+}
+
+/** Constant-time bearer check (both sides hashed, so lengths leak nothing either). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  const given = m?.[1]?.trim() ?? '';
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+}
+
+/** Syncs after a change: the incident's own thread, or (coalesced) the storm message listing it. */
+async function enqueueAfterChange(deps: Deps, incidentId: number, version: number, stormId: number | null) {
+  if (stormId !== null) return enqueueStormSync(deps, stormId);
+  await enqueueSync(deps, { incidentId, version });
+}
+
+/**
+ * `POST /alerts`: Alertmanager's webhook (version 4). Alertmanager retries 5xx and network errors
+ * but drops any 4xx (429 included), so: 401 bad token, 413 too large, 400 only for a body that can
+ * never be accepted, 503 when the notification cannot be stored, and 200 only once the
+ * notification and the incident state are committed in PostgreSQL. Slack is never called here.
+ */
+export function mountAlerts(app: Express, deps: Deps): void {
+  const { config, metrics } = deps;
+  const m = metrics.incidents;
+  m.bind(deps.pool);
+  const token = config.alertWebhookToken;
+  const limit = config.file.incidents.maxBodyBytes;
+
+  const refuse = (res: Response, status: number, outcome: string, error: string, message: string) => {
+    m.notifications.inc({ outcome });
+    res.status(status).json({ error, message });
+  };
+
+  app.post(
+    '/alerts',
+    (req: Request, res: Response, next: NextFunction) => {
+      if (token && !bearerMatches(req.get('authorization'), token)) {
+        res.set('www-authenticate', 'Bearer realm="alerts"');
+        return refuse(
+          res,
+          401,
+          'unauthorized',
+          'unauthorized',
+          'missing or wrong Authorization: Bearer token',
+        );
+      }
+      next();
+    },
+    express.json({ limit, type: () => true, strict: false }),
+    async (req: Request, res: Response) => {
+      const parsed = parseWebhook(req.body);
+      if (!parsed.ok) return refuse(res, 400, 'invalid', 'invalid_payload', parsed.message);
+      const payload = parsed.payload;
+      // Console mode works without a channel: messages are printed, not sent.
+      const channel =
+        config.slack.incidentChannel ?? (config.slack.mode === 'console' ? 'console' : undefined);
+      if (!channel) {
+        // Not the sender's fault and fixable: let Alertmanager retry until someone sets it.
+        deps.logger.error('SLACK_INCIDENT_CHANNEL is not set; alerts cannot become incidents');
+        return refuse(res, 503, 'unavailable', 'not_configured', 'SLACK_INCIDENT_CHANNEL is not set');
+      }
+      let result: Awaited<ReturnType<typeof intake>>;
+      try {
+        result = await intake(deps.pool, payload, {
+          channel,
+          now: deps.now(),
+          config: config.file.incidents,
+        });
+      } catch (err) {
+        const ref = newRef();
+        deps.logger.error(
+          { ref, err: deps.redact((err as Error).message) },
+          'could not store alert notification',
+        );
+        return refuse(
+          res,
+          503,
+          'unavailable',
+          'unavailable',
+          `cannot store the notification now (ref ${ref}); retry`,
+        );
+      }
+      for (const a of payload.alerts) m.alertsReceived.inc({ status: a.status });
+      m.notifications.inc({ outcome: result.outcome });
+      if (result.outcome === 'duplicate') m.deduplicated.inc();
+      if (result.outcome === 'stored' && result.changed) {
+        const { incidentId, stormId, version } = result;
+        await withTimeout(
+          enqueueAfterChange(deps, incidentId, version, stormId),
+          ENQUEUE_TIMEOUT_MS,
+          'enqueue',
+        ).catch((err) =>
+          deps.logger.warn(
+            { incidentId, stormId, err: (err as Error).message },
+            'sync not enqueued; the sweep will catch up',
+          ),
+        );
+      }
+      res.status(200).json({
+        status: result.outcome,
+        ...(result.outcome === 'stored' ? { incidentId: result.incidentId, decision: result.decision } : {}),
+      });
+    },
+  );
+
+  // Body errors of this route (malformed JSON, too large) answered here, specifically.
+  app.use(
+    '/alerts',
+    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (err.type === 'entity.too.large') {
+        return refuse(res, 413, 'too_large', 'payload_too_large', `body larger than ${limit} bytes`);
+      }
+      if (err.type === 'entity.parse.failed')
+        return refuse(res, 400, 'invalid', 'malformed_json', 'body is not valid JSON');
+      if (err.status && err.status >= 400 && err.status < 500) {
+        return refuse(res, err.status, 'invalid', err.type ?? 'bad_request', err.message);
+      }
+      next(err);
+    },
+  );
+}

@@ -1,0 +1,280 @@
+import type { App, BlockAction } from '@slack/bolt';
+import type { Deps } from '../deps.ts';
+import { newRef, UserError } from '../errors.ts';
+import { AlertmanagerError, createSilence, expireSilence } from './alertmanager.ts';
+import { checklistOf, itemKey, type Ticks } from './checklist.ts';
+import { enqueueSync } from './enqueue.ts';
+import { resolveIncident } from './intake.ts';
+import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
+import {
+  addEvent,
+  bumpVersion,
+  type Incident,
+  inTransaction,
+  loadIncident,
+  type Queryable,
+} from './store.ts';
+
+/** The part of a Slack block action this code reads. */
+interface ActionPayload {
+  action_id: string;
+  block_id?: string;
+  value?: string;
+  selected_user?: string;
+  selected_options?: Array<{ value: string }>;
+}
+
+export interface ActionContext {
+  userId: string;
+  userName?: string;
+  channelId?: string;
+  responseUrl?: string;
+}
+
+function incidentIdOf(a: ActionPayload): number {
+  const fromValue = a.value?.split(':')[0];
+  const fromBlock = a.block_id?.split(':')[1];
+  const id = Number(fromValue && /^\d+$/.test(fromValue) ? fromValue : fromBlock);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new UserError('incident id missing');
+  return id;
+}
+
+/** Applies a change to one incident in a transaction (row locked), then enqueues its sync. */
+async function change(
+  deps: Deps,
+  incidentId: number,
+  fn: (db: Queryable, inc: Incident, now: Date) => Promise<boolean>,
+): Promise<void> {
+  const now = deps.now();
+  const version = await inTransaction(deps.pool, async (db) => {
+    const inc = await loadIncident(db, incidentId, true);
+    if (!inc) throw new UserError(deps.t('incidents.errors.notFound'));
+    if (!(await fn(db, inc, now))) return undefined;
+    return bumpVersion(db, incidentId, now);
+  });
+  if (version !== undefined) {
+    await enqueueSync(deps, { incidentId, version }).catch((err) =>
+      deps.logger.warn(
+        { incidentId, err: (err as Error).message },
+        'sync not enqueued; the sweep will catch up',
+      ),
+    );
+  }
+}
+
+async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: ActionContext) {
+  const allowed = await deps.authorizer.check(who.userId, who.channelId, 'incident:silence');
+  if (!allowed.ok) throw new UserError(deps.t('incidents.errors.denied', { permission: 'incident:silence' }));
+  const base = deps.config.alertmanagerUrl;
+  if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
+  const inc = await loadIncident(deps.pool, incidentId);
+  if (!inc) throw new UserError(deps.t('incidents.errors.notFound'));
+  const matchers = Object.keys(inc.groupLabels).length
+    ? inc.groupLabels
+    : inc.alertname
+      ? { alertname: inc.alertname }
+      : {};
+  const now = deps.now();
+  const endsAt = new Date(now.getTime() + SILENCE_DURATIONS[d]);
+  const thread = inc.rootTs
+    ? `https://slack.com/archives/${inc.channel}/p${inc.rootTs.replace('.', '')}`
+    : '';
+  let id: string;
+  try {
+    id = await createSilence(deps.fetch, base, {
+      matchers,
+      startsAt: now,
+      endsAt,
+      createdBy: who.userName ? `${who.userName} (${who.userId})` : who.userId,
+      comment: `Laojun incident #${inc.id} (${inc.alertname}) ${thread}`.trim(),
+    });
+  } catch (err) {
+    if (err instanceof AlertmanagerError) {
+      throw new UserError(deps.t('incidents.errors.silenceFailed', { message: deps.redact(err.message) }));
+    }
+    throw err;
+  }
+  await change(deps, incidentId, async (db) => {
+    await db.query(
+      'INSERT INTO incident_silences (silence_id, incident_id, created_by, created_at, ends_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [id, incidentId, who.userId, now, endsAt],
+    );
+    await addEvent(
+      db,
+      incidentId,
+      'silenced',
+      { silenceId: id, duration: d, endsAt: endsAt.toISOString() },
+      { at: now, actor: who.userId },
+    );
+    return true;
+  });
+  return id;
+}
+
+async function expire(deps: Deps, incidentId: number, silenceId: string, who: ActionContext) {
+  const allowed = await deps.authorizer.check(who.userId, who.channelId, 'incident:silence');
+  if (!allowed.ok) throw new UserError(deps.t('incidents.errors.denied', { permission: 'incident:silence' }));
+  const base = deps.config.alertmanagerUrl;
+  if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
+  const known = await deps.pool.query(
+    'SELECT expired_at FROM incident_silences WHERE silence_id = $1 AND incident_id = $2',
+    [silenceId, incidentId],
+  );
+  if (!known.rowCount) throw new UserError(deps.t('incidents.errors.notFound'));
+  if (known.rows[0].expired_at) return;
+  try {
+    await expireSilence(deps.fetch, base, silenceId);
+  } catch (err) {
+    if (err instanceof AlertmanagerError) {
+      throw new UserError(deps.t('incidents.errors.silenceFailed', { message: deps.redact(err.message) }));
+    }
+    throw err;
+  }
+  await change(deps, incidentId, async (db, _inc, now) => {
+    const r = await db.query(
+      'UPDATE incident_silences SET expired_at = $2, expired_by = $3 WHERE silence_id = $1 AND expired_at IS NULL',
+      [silenceId, now, who.userId],
+    );
+    if (!r.rowCount) return false;
+    await addEvent(db, incidentId, 'silence_expired', { silenceId }, { at: now, actor: who.userId });
+    return true;
+  });
+}
+
+async function tickPhase(
+  deps: Deps,
+  incidentId: number,
+  phaseId: string,
+  selected: string[],
+  who: ActionContext,
+) {
+  const phase = checklistOf(deps.config).find((p) => p.id === phaseId);
+  if (!phase) throw new UserError(deps.t('incidents.errors.notFound'));
+  const keys = phase.items.map((_, i) => itemKey(phase.id, i));
+  const want = new Set(selected.filter((k) => keys.includes(k)));
+  await change(deps, incidentId, async (db, inc, now) => {
+    const ticks: Ticks = { ...inc.checklist };
+    let changed = false;
+    for (const key of keys) {
+      if (want.has(key) && !ticks[key]) {
+        ticks[key] = { by: who.userId, at: now.toISOString() };
+        await addEvent(db, incidentId, 'ticked', { item: key }, { at: now, actor: who.userId });
+        changed = true;
+      } else if (!want.has(key) && ticks[key]) {
+        delete ticks[key];
+        await addEvent(db, incidentId, 'unticked', { item: key }, { at: now, actor: who.userId });
+        changed = true;
+      }
+    }
+    if (!changed) return false;
+    await db.query('UPDATE incidents SET checklist = $2 WHERE id = $1', [incidentId, JSON.stringify(ticks)]);
+    await db.query("UPDATE incident_events SET rev = rev + 1 WHERE incident_id = $1 AND kind = 'checklist'", [
+      incidentId,
+    ]);
+    return true;
+  });
+}
+
+/** Runs one incident button/select/checkbox action. Throws UserError for what the user should be told. */
+export async function handleIncidentAction(
+  deps: Deps,
+  a: ActionPayload,
+  who: ActionContext,
+): Promise<string | undefined> {
+  const id = incidentIdOf(a);
+  const silenceMatch = new RegExp(`^${ACTIONS.silence}_(1h|4h|24h)$`).exec(a.action_id);
+  if (silenceMatch) {
+    const d = silenceMatch[1] as SilenceDuration;
+    const silenceId = await silence(deps, id, d, who);
+    return deps.t('incidents.ephemeral.silenced', { d, id: silenceId });
+  }
+  if (a.action_id === ACTIONS.expire) {
+    const silenceId = a.value?.split(':').slice(1).join(':') ?? '';
+    await expire(deps, id, silenceId, who);
+    return undefined;
+  }
+  if (a.action_id.startsWith(`${ACTIONS.checklist}:`)) {
+    const phaseId = a.action_id.slice(ACTIONS.checklist.length + 1);
+    await tickPhase(
+      deps,
+      id,
+      phaseId,
+      (a.selected_options ?? []).map((o) => o.value),
+      who,
+    );
+    return undefined;
+  }
+  if (a.action_id === ACTIONS.ack) {
+    await change(deps, id, async (db, inc, now) => {
+      if (inc.ackedBy) return false;
+      const tta = Math.max(0, now.getTime() - inc.startedAt.getTime());
+      await db.query('UPDATE incidents SET acked_at = $2, acked_by = $3, time_to_ack_ms = $4 WHERE id = $1', [
+        id,
+        now,
+        who.userId,
+        tta,
+      ]);
+      await addEvent(db, id, 'acknowledged', { timeToAckMs: tta }, { at: now, actor: who.userId });
+      return true;
+    });
+    return undefined;
+  }
+  if (a.action_id === ACTIONS.resolve) {
+    let already = false;
+    await change(deps, id, async (db, inc, now) => {
+      if (inc.status === 'resolved') {
+        already = true;
+        return false;
+      }
+      await resolveIncident(db, inc, now, who.userId, now);
+      return true;
+    });
+    return already ? deps.t('incidents.ephemeral.alreadyResolved') : undefined;
+  }
+  if (a.action_id === ACTIONS.commander && a.selected_user) {
+    const commander = a.selected_user;
+    await change(deps, id, async (db, inc, now) => {
+      if (inc.commander === commander) return false;
+      await db.query('UPDATE incidents SET commander = $2 WHERE id = $1', [id, commander]);
+      await addEvent(db, id, 'commander', { commander }, { at: now, actor: who.userId });
+      return true;
+    });
+  }
+  return undefined;
+}
+
+/** Registers the incident thread's interactive handlers on Bolt (one line in registerSlackHandlers). */
+export function registerIncidentActions(app: App, deps: Deps): void {
+  app.action<BlockAction>(
+    { type: 'block_actions', action_id: /^incident_/ },
+    async ({ ack, body, action }) => {
+      await ack();
+      const who: ActionContext = {
+        userId: body.user.id,
+        userName: body.user.username ?? body.user.name,
+        channelId: body.channel?.id,
+        responseUrl: body.response_url,
+      };
+      const tell = async (text: string) => {
+        if (!who.responseUrl) return;
+        await deps.slack
+          .respond(who.responseUrl, { response_type: 'ephemeral', replace_original: false, text })
+          .catch((err) =>
+            deps.logger.warn({ err: (err as Error).message }, 'could not answer an incident action'),
+          );
+      };
+      try {
+        const reply = await handleIncidentAction(deps, action as unknown as ActionPayload, who);
+        if (reply) await tell(reply);
+      } catch (err) {
+        if (err instanceof UserError) return tell(err.message);
+        const ref = newRef();
+        deps.logger.error(
+          { ref, err, action: (action as { action_id?: string }).action_id },
+          'incident action failed',
+        );
+        await tell(deps.t('common.failedRef', { ref }));
+      }
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * `incidents:` in CONFIG_FILE. Everything has a default; the checklist itself is the top-level
+ * `checklist:` (shared with other features), defaulting to the manual's `incident_response`.
+ */
+export const incidentsFileSchema = z
+  .object({
+    /** A resolved group that fires again within this window reopens its thread (flapping). */
+    flapWindowMinutes: z
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(30),
+    /** Largest accepted /alerts body. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(64 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
+    storm: z
+      .object({
+        /** More new incidents than this in one channel within `windowSeconds` → storm mode. */
+        maxNewIncidents: z.number().int().min(1).max(10_000).default(10),
+        windowSeconds: z.number().int().min(1).max(86_400).default(60),
+        /** Groups listed per storm message before another storm message starts. */
+        groupsPerMessage: z.number().int().min(5).max(150).default(80),
+      })
+      .default({ maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 80 }),
+    /** chat.postMessage pacing per channel, shared by every replica (Slack: about 1/s). */
+    postsPerSecond: z.number().min(0.1).max(50).default(1),
+    /** How often the sweep re-drives incidents not in sync (cron seconds field). */
+    sweepEverySeconds: z.number().int().min(5).max(3_600).default(30),
+  })
+  .default({
+    flapWindowMinutes: 30,
+    maxBodyBytes: 5 * 1024 * 1024,
+    storm: { maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 80 },
+    postsPerSecond: 1,
+    sweepEverySeconds: 30,
+  });
+
+export type IncidentsConfig = z.output<typeof incidentsFileSchema>;

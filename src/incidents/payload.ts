@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Alertmanager webhook payload, version 4 (alertmanager 0.25–0.34). Unknown and newer fields
+ * (`notification_reason`, `routeLabels`, ...) are accepted and ignored; only what the bot cannot do
+ * without is required, so a body is refused (400) only when it can never be accepted.
+ */
+const labelMap = z.record(z.string(), z.string());
+
+/** Alertmanager's "zero time" for a firing alert's endsAt. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 timestamp');
+
+export const alertSchema = z
+  .object({
+    status: z.enum(['firing', 'resolved']),
+    labels: labelMap,
+    annotations: labelMap.default({}),
+    startsAt: timestamp,
+    endsAt: z.string().optional().default(ZERO_TIME),
+    generatorURL: z.string().optional().default(''),
+    fingerprint: z.string().min(1).max(200),
+  })
+  .passthrough();
+
+export const webhookSchema = z
+  .object({
+    version: z.string().refine((v) => v === '4', 'only webhook payload version "4" is supported'),
+    groupKey: z.string().min(1).max(10_000),
+    truncatedAlerts: z.number().int().min(0).optional().default(0),
+    status: z.enum(['firing', 'resolved']),
+    receiver: z.string().optional().default(''),
+    groupLabels: labelMap.default({}),
+    commonLabels: labelMap.default({}),
+    commonAnnotations: labelMap.default({}),
+    externalURL: z.string().optional().default(''),
+    alerts: z.array(alertSchema).max(100_000),
+  })
+  .passthrough();
+
+export type WebhookPayload = z.output<typeof webhookSchema>;
+export type WebhookAlert = z.output<typeof alertSchema>;
+
+export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; message: string };
+
+/** Validates a parsed JSON body; the message names the first offending field. */
+export function parseWebhook(body: unknown): ParseResult {
+  const r = webhookSchema.safeParse(body);
+  if (r.success) return { ok: true, payload: r.data };
+  const issue = r.error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  return { ok: false, message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid payload'}` };
+}
+
+/**
+ * Identifies a notification's content: sha256 of groupKey + sorted `fingerprint:status:startsAt`.
+ * HA pairs, retries and repeats of the same content share it.
+ */
+export function dedupKey(p: Pick<WebhookPayload, 'groupKey' | 'alerts'>): string {
+  const parts = p.alerts.map((a) => `${a.fingerprint}:${a.status}:${normalizeTime(a.startsAt)}`).sort();
+  return createHash('sha256').update(p.groupKey).update('\n').update(parts.join('\n')).digest('hex');
+}
+
+/** A stable hash of the opaque groupKey (for ids where ':' and quotes are not allowed). */
+export function groupHash(groupKey: string): string {
+  return createHash('sha256').update(groupKey).digest('hex').slice(0, 32);
+}
+
+/** Timestamps compared by instant, not by spelling (Alertmanager versions differ in precision). */
+export function normalizeTime(v: string): string {
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? v : new Date(ms).toISOString();
+}
+
+/** endsAt as a Date, or undefined for Alertmanager's zero time. */
+export function endsAtOf(a: Pick<WebhookAlert, 'endsAt'>): Date | undefined {
+  const ms = Date.parse(a.endsAt);
+  if (Number.isNaN(ms) || ms <= 0 || a.endsAt.startsWith('0001-')) return undefined;
+  return new Date(ms);
+}

@@ -1,0 +1,210 @@
+import type { ActionsBlockElement, KnownBlock } from '@slack/types';
+import type { Config } from '../config.ts';
+import type { Locale, Translate } from '../i18n/index.ts';
+import type { Redactor } from '../redact.ts';
+import { LIMITS, truncate } from '../slack/limits.ts';
+import type { OutgoingMessage } from '../slack/port.ts';
+import { type ChecklistPhase, progress } from './checklist.ts';
+import type { StoredAlert } from './diff.ts';
+import { alertWhere, esc, formatDuration, link, slackDate } from './format.ts';
+import type { Incident } from './store.ts';
+
+export interface RenderContext {
+  t: Translate;
+  locale: Locale;
+  redact: Redactor;
+  config: Pick<Config, 'file' | 'alertmanagerUrl'>;
+  checklist: readonly ChecklistPhase[];
+  now: Date;
+}
+
+const SEVERITY_ICON: Record<string, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
+
+export const ACTIONS = {
+  ack: 'incident_ack',
+  silence: 'incident_silence',
+  resolve: 'incident_resolve',
+  commander: 'incident_commander',
+  expire: 'incident_silence_expire',
+  checklist: 'incident_checklist',
+} as const;
+
+export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;
+export type SilenceDuration = keyof typeof SILENCE_DURATIONS;
+
+function annotation(inc: Incident, alerts: readonly StoredAlert[], name: string): string {
+  const v = inc.commonAnnotations[name];
+  if (v) return v;
+  const firing = alerts.find((a) => a.status === 'firing' && a.annotations[name]);
+  return (firing ?? alerts.find((a) => a.annotations[name]))?.annotations[name] ?? '';
+}
+
+/** The Alertmanager UI filtered to this group. */
+function alertmanagerLink(inc: Incident, base: string | undefined): string | undefined {
+  const root = (inc.externalUrl || base || '').replace(/\/$/, '');
+  if (!root) return undefined;
+  const filter = `{${Object.entries(inc.groupLabels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
+  return `${root}/#/alerts?silenced=false&inhibited=false&filter=${encodeURIComponent(filter)}`;
+}
+
+export function incidentLinks(inc: Incident, alerts: readonly StoredAlert[], ctx: RenderContext): string[] {
+  const { t } = ctx;
+  const links = ctx.config.file.links;
+  const generator =
+    alerts.find((a) => a.status === 'firing' && a.generatorURL)?.generatorURL ??
+    alerts.find((a) => a.generatorURL)?.generatorURL;
+  const runbook = annotation(inc, alerts, 'runbook_url') || links.runbook;
+  const out = [
+    link(generator, t('incidents.link.prometheus')),
+    link(
+      alertmanagerLink(inc, links.alertmanager ?? ctx.config.alertmanagerUrl),
+      t('incidents.link.alertmanager'),
+    ),
+    link(annotation(inc, alerts, 'dashboard_url') || links.grafana, t('incidents.link.grafana')),
+    link(runbook, t('incidents.link.runbook')),
+  ];
+  return out.filter((l): l is string => l !== undefined);
+}
+
+function title(inc: Incident, t: Translate): string {
+  const severity = (inc.severity || 'alert').toUpperCase();
+  if (inc.status === 'resolved')
+    return `✅ ${t('incidents.rootTitleResolved', { alertname: inc.alertname })}`;
+  const icon = SEVERITY_ICON[inc.severity] ?? '⚠️';
+  return `${icon} ${t('incidents.rootTitleFiring', { severity, alertname: inc.alertname })}`;
+}
+
+/** Instances, firing first, as mrkdwn lines; capped with "and N more". */
+function instances(alerts: readonly StoredAlert[], ctx: RenderContext): string {
+  const sorted = [...alerts].sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1));
+  const lines: string[] = [];
+  let used = 0;
+  for (const [i, a] of sorted.entries()) {
+    const line = `${a.status === 'firing' ? '🔥' : '✅'} ${esc(ctx.redact(alertWhere(a.labels)))}`;
+    if (i >= 20 || used + line.length > 1_800) {
+      lines.push(ctx.t('incidents.moreInstances', { count: sorted.length - i }));
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return lines.join('\n') || ctx.t('incidents.none');
+}
+
+/** The root message of an incident thread: edited in place as the incident changes. */
+export function renderRoot(
+  inc: Incident,
+  alerts: readonly StoredAlert[],
+  ctx: RenderContext,
+): OutgoingMessage {
+  const { t, locale, redact } = ctx;
+  const summary = redact(annotation(inc, alerts, 'summary'));
+  const description = redact(annotation(inc, alerts, 'description'));
+  const firing = alerts.filter((a) => a.status === 'firing').length;
+  const { done, total } = progress(ctx.checklist, inc.checklist);
+  const resolved = inc.status === 'resolved';
+  const durationMs = (inc.resolvedAt ?? ctx.now).getTime() - inc.startedAt.getTime();
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(title(inc, t), LIMITS.headerText) } },
+  ];
+  const about = [summary && `*${esc(summary)}*`, description && esc(description)].filter(Boolean).join('\n');
+  if (about) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(about, 2_000) } });
+
+  const fields: string[] = [
+    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`} · ${t('incidents.firingCount', { firing, total: alerts.length })}`,
+    `*${t('incidents.field.severity')}*\n${esc(inc.severity || '—')}`,
+    `*${t('incidents.field.started')}*\n${slackDate(inc.startedAt)}`,
+    `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
+    `*${t('incidents.field.progress')}*\n${done}/${total}`,
+    `*${t('incidents.field.ack')}*\n${inc.ackedBy && inc.ackedAt ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) }) : '—'}`,
+    `*${t('incidents.field.commander')}*\n${inc.commander ? `<@${inc.commander}>` : '—'}`,
+  ];
+  if (inc.flapCount > 0)
+    fields.push(
+      `*${t('incidents.field.flapping')}*\n🔁 ${t('incidents.flapCount', { count: inc.flapCount })}`,
+    );
+  blocks.push({
+    type: 'section',
+    fields: fields
+      .slice(0, LIMITS.sectionFields)
+      .map((f) => ({ type: 'mrkdwn', text: truncate(f, LIMITS.fieldText) })),
+  });
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
+    },
+  });
+  if (inc.truncatedAlerts > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: t('incidents.truncated', { count: inc.truncatedAlerts }) }],
+    });
+  }
+  const links = incidentLinks(inc, alerts, ctx);
+  if (links.length) {
+    blocks.push({
+      type: 'context',
+      elements: links.slice(0, LIMITS.contextElements).map((l) => ({ type: 'mrkdwn', text: l })),
+    });
+  }
+  if (!resolved) blocks.push(rootActions(inc, t));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
+  });
+
+  const short = truncate(summary, 300);
+  const fallback = resolved
+    ? t('incidents.fallbackResolved', {
+        alertname: inc.alertname,
+        summary: short,
+        duration: formatDuration(durationMs, locale),
+      })
+    : t('incidents.fallbackFiring', {
+        severity: inc.severity || 'alert',
+        alertname: inc.alertname,
+        summary: short,
+      });
+  return { text: truncate(fallback, 3_000), blocks };
+}
+
+function rootActions(inc: Incident, t: Translate): KnownBlock {
+  const value = String(inc.id);
+  const elements: ActionsBlockElement[] = [];
+  if (!inc.ackedBy) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.ack,
+      style: 'primary',
+      value,
+      text: { type: 'plain_text', text: t('incidents.button.ack') },
+    });
+  }
+  for (const d of Object.keys(SILENCE_DURATIONS)) {
+    elements.push({
+      type: 'button',
+      action_id: `${ACTIONS.silence}_${d}`,
+      value,
+      text: { type: 'plain_text', text: truncate(t('incidents.button.silence', { d }), LIMITS.buttonText) },
+    });
+  }
+  elements.push({
+    type: 'button',
+    action_id: ACTIONS.resolve,
+    style: 'danger',
+    value,
+    text: { type: 'plain_text', text: t('incidents.button.resolve') },
+  });
+  elements.push({
+    type: 'users_select',
+    action_id: ACTIONS.commander,
+    placeholder: { type: 'plain_text', text: t('incidents.button.commander') },
+    ...(inc.commander ? { initial_user: inc.commander } : {}),
+  });
+  return { type: 'actions', block_id: `incident:${inc.id}`, elements };
+}

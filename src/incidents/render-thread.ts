@@ -1,0 +1,187 @@
+import type { KnownBlock } from '@slack/types';
+import { LIMITS, truncate } from '../slack/limits.ts';
+import type { OutgoingMessage } from '../slack/port.ts';
+import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
+import { alertWhere, esc, formatDuration, slackDate, utc } from './format.ts';
+import { ACTIONS, type RenderContext } from './render-root.ts';
+import type { Incident, IncidentEvent } from './store.ts';
+
+interface EventAlert {
+  fingerprint: string;
+  labels: Record<string, string>;
+  summary: string;
+  startsAt: string;
+  endsAt: string | null;
+}
+
+function alertLines(alerts: EventAlert[], ctx: RenderContext): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (const [i, a] of alerts.entries()) {
+    const line = `• ${esc(ctx.redact(alertWhere(a.labels)))}${a.summary ? ` — ${esc(ctx.redact(a.summary))}` : ''}`;
+    if (i >= 30 || used + line.length > 2_400) {
+      lines.push(ctx.t('incidents.moreInstances', { count: alerts.length - i }));
+      break;
+    }
+    lines.push(truncate(line, 300));
+    used += line.length + 1;
+  }
+  return lines.join('\n');
+}
+
+/** One line of text for an event (thread replies and the incident report's timeline). */
+export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): string {
+  const { t, locale } = ctx;
+  const d = e.data as Record<string, unknown>;
+  const user = e.actor ?? '';
+  switch (e.kind) {
+    case 'alerts_added':
+    case 'alerts_resolved':
+    case 'alerts_refired': {
+      const alerts = (d.alerts as EventAlert[] | undefined) ?? [];
+      const head = t(`incidents.event.${e.kind}`, { count: alerts.length });
+      return mrkdwn
+        ? `${head}\n${alertLines(alerts, ctx)}`
+        : `${head} ${alerts.map((a) => alertWhere(a.labels)).join(', ')}`;
+    }
+    case 'opened':
+      return t('incidents.event.opened');
+    case 'reopened':
+      return t('incidents.event.reopened', { count: d.flapCount });
+    case 'resolved':
+      return d.manual
+        ? t('incidents.event.resolvedManual', {
+            user,
+            duration: formatDuration(Number(d.durationMs), locale),
+          })
+        : t('incidents.event.resolved', { duration: formatDuration(Number(d.durationMs), locale) });
+    case 'acknowledged':
+      return t('incidents.event.acknowledged', {
+        user,
+        duration: formatDuration(Number(d.timeToAckMs), locale),
+      });
+    case 'silenced':
+      return t('incidents.event.silenced', {
+        user,
+        d: d.duration,
+        id: d.silenceId,
+        until: mrkdwn ? slackDate(String(d.endsAt)) : utc(String(d.endsAt)),
+      });
+    case 'silence_expired':
+      return t('incidents.event.silenceExpired', { user, id: d.silenceId });
+    case 'commander':
+      return t('incidents.event.commander', { user, commander: d.commander });
+    case 'ticked':
+    case 'unticked':
+      return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
+    default:
+      return e.kind;
+  }
+}
+
+/** A thread reply for a timeline event (not for the checklist or the report). */
+export function renderEvent(e: IncidentEvent, ctx: RenderContext): OutgoingMessage {
+  const text = truncate(eventText(e, ctx), LIMITS.sectionText);
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  if (e.kind === 'silenced' && typeof e.data.silenceId === 'string') {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTIONS.expire,
+          value: truncate(`${e.incidentId}:${e.data.silenceId}`, LIMITS.buttonValue),
+          text: { type: 'plain_text', text: ctx.t('incidents.button.expire') },
+        },
+      ],
+    });
+  }
+  return { text, blocks };
+}
+
+/** The response checklist: one checkbox group per phase, each tick showing who and when. */
+export function renderChecklist(inc: Incident, ctx: RenderContext): OutgoingMessage {
+  const { t } = ctx;
+  const { done, total } = progress(ctx.checklist, inc.checklist);
+  const heading = t('incidents.checklistTitle', { done, total });
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${esc(heading)}*` } }];
+  for (const phase of ctx.checklist.slice(0, 20)) {
+    const options = phase.items.slice(0, 10).map((item, i) => {
+      const key = itemKey(phase.id, i);
+      const tick = inc.checklist[key];
+      return {
+        text: { type: 'mrkdwn' as const, text: truncate(esc(item), LIMITS.buttonText) },
+        value: key,
+        ...(tick
+          ? {
+              description: {
+                type: 'mrkdwn' as const,
+                text: truncate(
+                  t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
+                  LIMITS.buttonText,
+                ),
+              },
+            }
+          : {}),
+      };
+    });
+    const initial = options.filter((o) => inc.checklist[o.value]);
+    blocks.push({
+      type: 'section',
+      block_id: truncate(`checklist:${inc.id}:${phase.id}`, LIMITS.blockId),
+      text: { type: 'mrkdwn', text: `*${esc(phaseTitle(phase, t))}*` },
+      accessory: {
+        type: 'checkboxes',
+        action_id: truncate(`${ACTIONS.checklist}:${phase.id}`, LIMITS.actionId),
+        options,
+        ...(initial.length ? { initial_options: initial } : {}),
+      },
+    } as KnownBlock);
+  }
+  return { text: heading, blocks };
+}
+
+/** The generated incident report: summary, the post-incident prompt and the timeline. */
+export function renderReport(
+  inc: Incident,
+  events: readonly IncidentEvent[],
+  ctx: RenderContext,
+): { message: OutgoingMessage; file?: { filename: string; content: string } } {
+  const { t, locale } = ctx;
+  const { done, total } = progress(ctx.checklist, inc.checklist);
+  const title = t('incidents.report.title', { id: inc.id, alertname: inc.alertname });
+  const summary = t('incidents.report.summary', {
+    started: utc(inc.startedAt),
+    resolved: inc.resolvedAt ? utc(inc.resolvedAt) : '—',
+    duration: formatDuration(inc.timeToResolveMs, locale),
+    tta: formatDuration(inc.timeToAckMs, locale),
+    done,
+    total,
+  });
+  const lines = events
+    .filter((e) => e.kind !== 'checklist' && e.kind !== 'report')
+    .map((e) => `${utc(e.at).slice(11, 19)}  ${eventText(e, ctx, false).replace(/\s+/g, ' ')}`);
+  const full = ctx.redact(lines.join('\n'));
+  const shown = truncate(full, 2_800, '\n…');
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${esc(summary)}\n\n${t('incidents.report.prompt')}` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${t('incidents.report.timeline')}*\n\`\`\`${shown || '—'}\`\`\``,
+          LIMITS.sectionText,
+        ),
+      },
+    },
+  ];
+  const overflow = shown.length < full.length;
+  if (overflow)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.report.more') }] });
+  const message = { text: `${title}\n${summary}`, blocks };
+  if (!overflow) return { message };
+  const content = `# ${title}\n\n${summary}\n\n${t('incidents.report.prompt')}\n\n## ${t('incidents.report.timeline')}\n\n${full}\n`;
+  return { message, file: { filename: `incident-${inc.id}-report.md`, content } };
+}

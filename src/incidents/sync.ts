@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
+import type { OutgoingMessage } from '../slack/port.ts';
+import { checklistOf } from './checklist.ts';
+import { pacerFor } from './pacing.ts';
+import type { RenderContext } from './render-root.ts';
+import { renderRoot } from './render-root.ts';
+import { renderChecklist, renderEvent, renderReport } from './render-thread.ts';
+import {
+  type Incident,
+  type IncidentEvent,
+  loadAlerts,
+  loadEvents,
+  loadIncident,
+  rowToEvent,
+} from './store.ts';
+
+/** Each sync pass holds a lease on the incident row so only one worker talks to Slack for it. */
+const LEASE_SECONDS = 60;
+const OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+export type SyncOutcome = 'synced' | 'busy' | 'gone' | 'stormed';
+
+export function renderContext(deps: Deps): RenderContext {
+  return {
+    t: deps.t,
+    locale: deps.locale,
+    redact: deps.redact,
+    config: deps.config,
+    checklist: checklistOf(deps.config),
+    now: deps.now(),
+  };
+}
+
+/** event_type of the metadata every incident post carries, so an earlier attempt's post can be found. */
+export const POST_EVENT_TYPE = 'laojun_incident_post';
+
+type Earlier = { ts: string } | { absent: true } | { unknown: true };
+
+/**
+ * Looks for the post of an earlier attempt that ended between posting and recording (its claim is
+ * set, its ts is not), by the metadata marker it was posted with. Unknown when Slack cannot say
+ * (no history scope, or a console port).
+ */
+export async function earlierPost(
+  deps: Deps,
+  channel: string,
+  threadTs: string | undefined,
+  claimedAt: Date,
+  match: Record<string, string | number>,
+): Promise<Earlier> {
+  if (!deps.slack.findPostedMessage) return { unknown: true };
+  try {
+    const ts = await deps.slack.findPostedMessage({
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      // Generous margin for clock differences between the bot and Slack.
+      oldest: new Date(claimedAt.getTime() - 5 * 60_000),
+      eventType: POST_EVENT_TYPE,
+      match,
+    });
+    return ts ? { ts } : { absent: true };
+  } catch (err) {
+    if (err instanceof SlackRateLimitedError) throw err;
+    deps.logger.warn({ channel, err: (err as Error).message }, 'cannot look for an earlier post');
+    return { unknown: true };
+  }
+}
+
+function uncertain(deps: Deps, what: Record<string, unknown>) {
+  deps.metrics.incidents.uncertainPosts.inc();
+  deps.logger.warn(what, 'an earlier attempt may have posted; Slack cannot tell, posting again');
+}
+
+/** Slack refused for sure (nothing was posted), so an attempt's claim can be released. */
+function definitelyNotPosted(err: unknown): boolean {
+  return err instanceof SlackRateLimitedError || err instanceof SlackApiError;
+}
+
+/** Calls Slack for a post; a 429 also holds that channel in the shared pacer. */
+async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof SlackRateLimitedError) {
+      deps.metrics.incidents.rateLimited.inc({ method: err.method });
+      await pacerFor(deps).rateLimited(err);
+    }
+    throw err;
+  }
+}
+
+async function post(
+  deps: Deps,
+  channel: string,
+  msg: OutgoingMessage,
+  marker: Record<string, string | number>,
+  threadTs?: string,
+) {
+  await pacerFor(deps).beforePost(channel);
+  return paced(deps, () =>
+    deps.slack.postMessage({
+      ...msg,
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      metadata: { event_type: POST_EVENT_TYPE, event_payload: marker },
+    }),
+  );
+}
+
+async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMessage) {
+  await pacerFor(deps).beforeUpdate(channel);
+  return paced(deps, () => deps.slack.updateMessage({ ...msg, channel, ts }));
+}
+
+/**
+ * Posts the root message exactly once. The claim (root_claimed_at) is written before the post and
+ * the ts right after it; the post carries a metadata marker (incident id, part). A claim without a
+ * ts means an earlier attempt ended between the two (a crash, or a timeout whose outcome Slack
+ * never told us): the channel's history is searched for the marker and, if found, that message is
+ * adopted instead of posting again. Only when Slack cannot be asked (no history scope) is it posted
+ * again, counted in laojun_incident_uncertain_posts_total. Answers where Slack surely did not post
+ * (429, ok:false) release the claim.
+ */
+/** The root's ts, and whether it was posted just now (with the current content). */
+async function ensureRoot(
+  deps: Deps,
+  inc: Incident,
+  ctx: RenderContext,
+): Promise<{ ts: string; fresh: boolean }> {
+  if (inc.rootTs) return { ts: inc.rootTs, fresh: false };
+  const marker = { incident: inc.id, part: 'root' };
+  if (inc.rootClaimedAt) {
+    const earlier = await earlierPost(deps, inc.channel, undefined, inc.rootClaimedAt, marker);
+    if ('ts' in earlier) {
+      await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, earlier.ts]);
+      await announceOpened(deps, inc, earlier.ts);
+      return { ts: earlier.ts, fresh: false };
+    }
+    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, part: 'root' });
+  }
+  const alerts = await loadAlerts(deps.pool, inc.id);
+  const msg = renderRoot(inc, alerts, ctx);
+  await deps.pool.query('UPDATE incidents SET root_claimed_at = now() WHERE id = $1', [inc.id]);
+  let ts: string;
+  try {
+    ts = (await post(deps, inc.channel, msg, marker)).ts;
+  } catch (err) {
+    if (definitelyNotPosted(err)) {
+      await deps.pool.query('UPDATE incidents SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL', [
+        inc.id,
+      ]);
+    }
+    throw err;
+  }
+  await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, ts]);
+  await announceOpened(deps, inc, ts);
+  return { ts, fresh: true };
+}
+
+/** The hook for features that add to a new thread (evidence): job `incident-opened`, once. */
+async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
+  const r = await deps.pool.query(
+    'UPDATE incidents SET opened_hook_at = now() WHERE id = $1 AND opened_hook_at IS NULL RETURNING id',
+    [inc.id],
+  );
+  if (r.rowCount === 0) return;
+  await deps.queues
+    .enqueue(
+      'incident-opened',
+      {
+        incidentId: inc.id,
+        channel: inc.channel,
+        threadTs,
+        alertname: inc.alertname,
+        labels: { ...inc.commonLabels, ...inc.groupLabels },
+      },
+      { jobId: `incident-opened-${inc.id}` },
+    )
+    .catch((err) => {
+      // The thread exists either way; only the extra diagnostics are missed.
+      deps.logger.warn(
+        { incidentId: inc.id, err: (err as Error).message },
+        'incident-opened hook not enqueued',
+      );
+    });
+}
+
+async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentEvent, ctx: RenderContext) {
+  const marker = { incident: inc.id, part: `event-${e.id}` };
+  if (e.postStartedAt) {
+    const earlier = await earlierPost(deps, inc.channel, rootTs, e.postStartedAt, marker);
+    if ('ts' in earlier) {
+      await deps.pool.query('UPDATE incident_events SET posted_ts = $2 WHERE id = $1', [e.id, earlier.ts]);
+      return;
+    }
+    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, eventId: e.id });
+  }
+  let msg: OutgoingMessage;
+  let file: { filename: string; content: string } | undefined;
+  if (e.kind === 'checklist') msg = renderChecklist(inc, ctx);
+  else if (e.kind === 'report') {
+    const report = renderReport(inc, await loadEvents(deps.pool, inc.id), ctx);
+    msg = report.message;
+    file = report.file;
+  } else msg = renderEvent(e, ctx);
+  await deps.pool.query('UPDATE incident_events SET post_started_at = now() WHERE id = $1', [e.id]);
+  let ts: string;
+  try {
+    ts = (await post(deps, inc.channel, msg, marker, rootTs)).ts;
+  } catch (err) {
+    if (definitelyNotPosted(err)) {
+      await deps.pool.query(
+        'UPDATE incident_events SET post_started_at = NULL WHERE id = $1 AND posted_ts IS NULL',
+        [e.id],
+      );
+    }
+    throw err;
+  }
+  // The checklist as posted shows the ticks of this moment: record which revision that was.
+  await deps.pool.query('UPDATE incident_events SET posted_ts = $2, synced_rev = rev WHERE id = $1', [
+    e.id,
+    ts,
+  ]);
+  if (file) {
+    await deps.slack
+      .uploadFile({ channel: inc.channel, threadTs: rootTs, filename: file.filename, content: file.content })
+      .catch((err) =>
+        deps.logger.warn({ incidentId: inc.id, err: (err as Error).message }, 'report file not uploaded'),
+      );
+  }
+}
+
+async function acquire(
+  deps: Deps,
+  table: 'incidents' | 'incident_storms',
+  id: number,
+): Promise<boolean | undefined> {
+  const r = await deps.pool.query(
+    `UPDATE ${table} SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
+      WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING id`,
+    [id, OWNER, LEASE_SECONDS],
+  );
+  if (r.rowCount) return true;
+  const exists = await deps.pool.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+  return exists.rowCount ? false : undefined;
+}
+
+async function release(deps: Deps, table: 'incidents' | 'incident_storms', id: number) {
+  await deps.pool
+    .query(`UPDATE ${table} SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [
+      id,
+      OWNER,
+    ])
+    .catch(() => {});
+}
+
+/**
+ * Makes Slack match the stored incident: the root (posted once), the thread replies not yet
+ * posted (in timeline order), the checklist's ticks, and one edit of the root for all changes
+ * since the last pass (consecutive edits coalesce). Repeats until nothing changed meanwhile.
+ */
+export async function syncIncident(deps: Deps, incidentId: number): Promise<SyncOutcome> {
+  const got = await acquire(deps, 'incidents', incidentId);
+  if (got === undefined) return 'gone';
+  if (!got) return 'busy';
+  try {
+    for (let pass = 0; pass < 5; pass += 1) {
+      const inc = await loadIncident(deps.pool, incidentId);
+      if (!inc) return 'gone';
+      if (inc.syncedVersion >= inc.version) return 'synced';
+      if (inc.stormId !== null) {
+        await markSynced(deps, inc);
+        return 'stormed';
+      }
+      const ctx = renderContext(deps);
+      const { ts: rootTs, fresh } = await ensureRoot(deps, inc, ctx);
+      const pending = await deps.pool.query(
+        'SELECT * FROM incident_events WHERE incident_id = $1 AND post AND (posted_ts IS NULL OR synced_rev < rev) ORDER BY id',
+        [inc.id],
+      );
+      for (const e of pending.rows.map(rowToEvent)) {
+        if (e.postedTs === null) await postEvent(deps, inc, rootTs, e, ctx);
+        else {
+          await update(deps, inc.channel, e.postedTs, renderChecklist(inc, ctx));
+          await deps.pool.query(
+            'UPDATE incident_events SET synced_rev = $2 WHERE id = $1 AND synced_rev < $2',
+            [e.id, e.rev],
+          );
+        }
+      }
+      if (!fresh)
+        await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
+      await markSynced(deps, inc);
+    }
+    return 'synced';
+  } finally {
+    await release(deps, 'incidents', incidentId);
+  }
+}
+
+async function markSynced(deps: Deps, inc: Incident & { changedAt?: Date }) {
+  const r = await deps.pool.query(
+    'UPDATE incidents SET synced_version = GREATEST(synced_version, $2) WHERE id = $1 RETURNING changed_at, version',
+    [inc.id, inc.version],
+  );
+  const changedAt = r.rows[0]?.changed_at as Date | undefined;
+  if (changedAt && Number(r.rows[0].version) === inc.version) {
+    deps.metrics.incidents.syncLag.observe(Math.max(0, (deps.now().getTime() - changedAt.getTime()) / 1000));
+  }
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createTranslator } from '../../src/i18n/index.ts';
+import { DEFAULT_CHECKLIST } from '../../src/incidents/checklist.ts';
+import type { StoredAlert } from '../../src/incidents/diff.ts';
+import { renderRoot } from '../../src/incidents/render-root.ts';
+import { renderStorm } from '../../src/incidents/render-storm.ts';
+import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/render-thread.ts';
+import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
+import { createRedactor } from '../../src/redact.ts';
+import { validateBlocks } from '../fakes/block-kit-rules.ts';
+
+const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' });
+const long = (n: number) => '告警描述'.repeat(Math.ceil(n / 4)).slice(0, n);
+const ctx = (locale: 'zh-CN' | 'en' = 'zh-CN', checklist = DEFAULT_CHECKLIST) => ({
+  t: createTranslator(locale),
+  locale,
+  redact: createRedactor(['secret-token-value'], []),
+  config,
+  checklist,
+  now: new Date('2026-11-25T20:00:00Z'),
+});
+
+function incident(over: Partial<Incident> = {}): Incident {
+  return {
+    id: 7,
+    groupKey: '{}:{alertname="ServiceDown"}',
+    channel: 'C0INCIDENT',
+    status: 'firing',
+    alertname: 'ServiceDown',
+    severity: 'critical',
+    receiver: 'web\\.hook',
+    externalUrl: 'http://alertmanager:9093',
+    groupLabels: { alertname: 'ServiceDown' },
+    commonLabels: { alertname: 'ServiceDown', severity: 'critical' },
+    commonAnnotations: { summary: long(5_000), description: `${long(9_000)} secret-token-value` },
+    truncatedAlerts: 12,
+    startedAt: new Date('2026-11-25T19:00:00Z'),
+    createdAt: new Date('2026-11-25T19:00:05Z'),
+    resolvedAt: null,
+    resolvedBy: null,
+    ackedAt: null,
+    ackedBy: null,
+    commander: null,
+    timeToAckMs: null,
+    timeToResolveMs: null,
+    flapCount: 3,
+    checklist: { 'immediate_actions:0': { by: 'U1', at: '2026-11-25T19:05:00Z' } },
+    stormId: null,
+    version: 1,
+    syncedVersion: 0,
+    rootTs: null,
+    rootClaimedAt: null,
+    openedHookAt: null,
+    ...over,
+  };
+}
+
+const alerts: StoredAlert[] = Array.from({ length: 500 }, (_, i) => ({
+  fingerprint: `fp${i}`,
+  status: i % 3 ? 'firing' : 'resolved',
+  startsAt: '2026-11-25T19:00:00.000Z',
+  endsAt: null,
+  labels: {
+    alertname: 'ServiceDown',
+    instance: `host-${i}-${'x'.repeat(200)}:8080`,
+    job: 'laojun-admin-api',
+  },
+  annotations: { summary: long(3_000), runbook_url: 'https://runbooks.example/servicedown' },
+  generatorURL: `http://prometheus:9090/graph?g0.expr=${'a'.repeat(5_000)}`,
+}));
+
+function expectValid(msg: { text: string; blocks?: unknown[] }) {
+  const verdict = validateBlocks(msg.blocks);
+  expect(verdict).toMatchObject({ ok: true });
+  expect(msg.text.length).toBeGreaterThan(0);
+  expect(msg.text.length).toBeLessThanOrEqual(40_000);
+}
+
+describe('incident rendering stays within Block Kit limits', () => {
+  it('root message: huge annotations, 500 alerts, too-long links; secrets redacted; truncation shown', () => {
+    const msg = renderRoot(incident(), alerts, ctx());
+    expectValid(msg);
+    const all = JSON.stringify(msg.blocks);
+    expect(all).not.toContain('secret-token-value');
+    expect(all).toContain('截断了 12 条告警');
+    expect(all).toContain('1/16');
+    expect(all).toContain('https://runbooks.example/servicedown');
+    expect(all).not.toContain('a'.repeat(3_000)); // the over-long generatorURL is left out
+    expect(all).toContain('incident_silence_24h');
+  });
+
+  it('resolved root has no buttons and shows the duration, in English too', () => {
+    const resolved = incident({
+      status: 'resolved',
+      resolvedAt: new Date('2026-11-25T20:30:00Z'),
+      resolvedBy: 'alertmanager',
+    });
+    const msg = renderRoot(resolved, alerts.slice(0, 2), ctx('en'));
+    expectValid(msg);
+    expect(JSON.stringify(msg.blocks)).not.toContain('incident_ack');
+    expect(msg.text).toContain('1h 30m');
+  });
+
+  it('checklist with the largest allowed configuration', () => {
+    const big = Array.from({ length: 6 }, (_, p) => ({
+      id: `phase_${p}`,
+      items: Array.from({ length: 10 }, (_, i) => `${long(140)}${i}`),
+    }));
+    expectValid(renderChecklist(incident(), ctx('zh-CN', big)));
+    const normal = renderChecklist(incident(), ctx());
+    expectValid(normal);
+    expect(JSON.stringify(normal.blocks)).toContain('立即行动');
+  });
+
+  it('storm message with 150 groups and long summaries', () => {
+    const members = Array.from({ length: 150 }, (_, i) => ({
+      id: i,
+      alertname: `Alert${i}${'n'.repeat(100)}`,
+      summary: long(500),
+      status: 'firing' as const,
+      alerts: 3,
+      startedAt: new Date(),
+    }));
+    const msg = renderStorm(members, ctx());
+    expectValid(msg);
+    for (let i = 0; i < 150; i += 1) expect(JSON.stringify(msg.blocks)).toContain(`Alert${i}n`);
+  });
+
+  it('events and a report with a long timeline (the rest goes to a file)', () => {
+    const events: IncidentEvent[] = Array.from({ length: 400 }, (_, i) => ({
+      id: i,
+      incidentId: 7,
+      at: new Date(),
+      kind: 'alerts_added',
+      actor: null,
+      data: { alerts: alerts.slice(0, 40).map((a) => ({ ...a, summary: long(200) })) },
+      post: true,
+      postStartedAt: null,
+      postedTs: null,
+      rev: 0,
+      syncedRev: 0,
+    }));
+    expectValid(renderEvent(events[0] as IncidentEvent, ctx()));
+    const report = renderReport(incident({ status: 'resolved', resolvedAt: new Date() }), events, ctx());
+    expectValid(report.message);
+    expect(report.file?.content.split('\n').length).toBeGreaterThan(400);
+  });
+});
