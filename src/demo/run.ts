@@ -203,6 +203,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         `--config.file=${amConfig}`,
         `--storage.path=${join(dir, 'alertmanager-data')}`,
         `--web.listen-address=127.0.0.1:${amPort}`,
+        `--web.external-url=${amUrl}`,
         '--cluster.listen-address=',
       ],
     });
@@ -231,6 +232,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         `--config.file=${promConfig}`,
         `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
         `--web.listen-address=127.0.0.1:${promPort}`,
+        `--web.external-url=${promUrl}`,
         '--rules.alert.resend-delay=1s',
       ],
     });
