@@ -44,8 +44,14 @@ if (mendAfterMs <= breakAfterMs) {
 }
 
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+// First Ctrl-C / SIGTERM: stop everything in order. A second one: exit now (children are killed on exit).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stdout.write('\n▶ Stopping everything the demo started…\n');
+    controller.abort();
+  });
+}
 const code = await runDemo({
   auto: values.auto || !process.stdin.isTTY,
   breakAfterMs,

@@ -120,6 +120,12 @@ async function waitReady(url: string, child: ChildProcess, name: string, logFile
   throw new Error(`${name} not ready within 30 s; see ${logFile}`);
 }
 
+/** Children still running; killed when the demo's process exits however it exits (never orphaned). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts a Prometheus-style server binary and waits for `/-/ready`. Output goes to `<dir>/<name>.log`. */
 export async function startProcess(opts: {
   name: string;
@@ -131,6 +137,8 @@ export async function startProcess(opts: {
   const logFile = join(opts.dir, `${opts.name}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(opts.bin, opts.args, { cwd: opts.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${opts.port}`;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +11,12 @@ import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Runs `npm run demo`'s script as a user would, without a terminal; resolves with its exit code and output. */
-function runDemo(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 150_000) {
+function runDemo(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 150_000,
+  onOutput?: (out: string, child: ChildProcess) => void,
+) {
   return new Promise<{ code: number | null; out: string }>((resolvePromise) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
       cwd: ROOT,
@@ -19,7 +24,10 @@ function runDemo(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 150_000) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      onOutput?.(out, child);
+    });
     child.stderr.on('data', (d) => (out += d));
     const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
     child.on('close', (code) => {
@@ -84,6 +92,39 @@ describe('npm run demo', () => {
       await expect(fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
     }
   }, 150_000);
+
+  it('Ctrl-C stops everything it started', async () => {
+    const db = await withSchema({ prefix: 'demo' });
+    onTestFinished(() => db.drop());
+    let interrupted = false;
+    const { code, out } = await runDemo(
+      ['--auto', '--break-after', '60s', '--mend-after', '90s'],
+      {
+        ...process.env,
+        DATABASE_URL: db.url,
+        DATABASE_SCHEMA: db.schema,
+        REDIS_URL: testRedisUrl(),
+        QUEUE_PREFIX: uniqueName('demo'),
+        SLACK_BOT_TOKEN: '',
+      },
+      60_000,
+      (text, child) => {
+        if (!interrupted && text.includes('--auto: breaking')) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    expect(out).toContain('Stopping everything the demo started');
+    expect(code, out).toBe(130);
+    const urls = [...out.matchAll(/(?:Prometheus|Alertmanager|bot) (http:\/\/127\.0\.0\.1:\d+)/g)].map(
+      (m) => m[1],
+    );
+    expect(urls).toHaveLength(3);
+    for (const url of urls) {
+      await expect(fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    }
+  }, 90_000);
 
   it('refuses a service it does not simulate, naming the ones it does', async () => {
     const { code, out } = await runDemo(['--auto', '--service', 'payments'], process.env);
