@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueTelemetry } from '../../src/queue/telemetry.ts';
 import { startTelemetry, type Telemetry, traceableUrl } from '../../src/telemetry.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 interface OtlpSpan {
@@ -119,6 +120,27 @@ describe('OpenTelemetry traces', () => {
       const secretPath = new URL(responseUrl).pathname;
       expect(everything).not.toContain(secretPath);
       expect(everything).not.toContain(t.slack.token);
+    });
+
+    it('an Alertmanager notification is one trace: POST /alerts → incident sync job → chat.postMessage', async () => {
+      expect((await postAlerts(t.url, freshFixture('ServiceDown-firing', new Date()))).status).toBe(200);
+      await eventually(() => roots(t.slack)[0]);
+      const found = await eventually(async () => {
+        await telemetry?.flush();
+        for (const server of receiver.spans.filter(
+          (s) => s.kind === 2 && attr(s, 'url.path') === '/alerts',
+        )) {
+          const trace = receiver.spans.filter((s) => s.traceId === server.traceId);
+          const worker = trace.find((s) => s.kind === 5 && /process/.test(s.name));
+          const post = trace.find(
+            (s) => s.kind === 3 && String(attr(s, 'url.full') ?? '').endsWith('/chat.postMessage'),
+          );
+          if (worker && post) return { server, worker, post };
+        }
+        return undefined;
+      }, 15_000);
+      expect(found.worker.traceId).toBe(found.server.traceId);
+      expect(found.post.traceId).toBe(found.server.traceId);
     });
   });
 });
