@@ -26,6 +26,8 @@ import { registerSlackHandlers } from './slack/commands.ts';
 import { ConsoleSlack } from './slack/console.ts';
 import type { SlackPort } from './slack/port.ts';
 import { WebSlack } from './slack/web.ts';
+import { AlertmanagerClient } from './sources/alertmanager.ts';
+import { createElasticsearch } from './sources/elasticsearch.ts';
 import { createTargetPool } from './sources/postgres.ts';
 import { PrometheusClient } from './sources/prometheus.ts';
 import { createTargetRedis } from './sources/redis.ts';
@@ -89,6 +91,8 @@ function waitForReady(redis: Deps['queues']['connection'], ms: number): Promise<
 function createSources(config: Config, fetchImpl: typeof fetch): Sources {
   let targetDb: ReturnType<typeof createTargetPool> | undefined;
   let targetRedis: ReturnType<typeof createTargetRedis> | undefined;
+  let elasticsearch: ReturnType<typeof createElasticsearch> | undefined;
+  const esUrl = config.elasticsearchUrl;
   return {
     prometheus: config.prometheusUrl
       ? new PrometheusClient(config.prometheusUrl, {
@@ -104,8 +108,20 @@ function createSources(config: Config, fetchImpl: typeof fetch): Sources {
       targetRedis ??= createTargetRedis(config.targetRedisUrl);
       return targetRedis;
     },
+    alertmanager: config.alertmanagerUrl
+      ? new AlertmanagerClient(config.alertmanagerUrl, {
+          fetch: fetchImpl,
+          timeoutMs: config.file.probes.timeoutMs,
+        })
+      : undefined,
+    elasticsearch: esUrl
+      ? () => {
+          elasticsearch ??= createElasticsearch(esUrl, { timeoutMs: config.file.probes.timeoutMs });
+          return elasticsearch;
+        }
+      : undefined,
     async close() {
-      await Promise.allSettled([targetDb?.end(), targetRedis?.quit()]);
+      await Promise.allSettled([targetDb?.end(), targetRedis?.quit(), elasticsearch?.close()]);
     },
   };
 }

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { permissionsSchema } from './auth/config.ts';
 import { backupFileSchema } from './backup/config.ts';
+import { diagnosticsSchema } from './diagnostics/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
 
@@ -167,6 +168,7 @@ export const fileSchema = z
     digest: digestFileSchema,
     backup: backupFileSchema,
     incidents: incidentsFileSchema,
+    diagnostics: diagnosticsSchema,
   })
   .passthrough();
 
@@ -283,6 +285,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     passwordOf(e.TARGET_DATABASE_URL),
     passwordOf(e.REDIS_URL),
     passwordOf(e.TARGET_REDIS_URL),
+    passwordOf(e.ELASTICSEARCH_URL),
+    passwordOf(e.PROMETHEUS_URL),
+    passwordOf(e.ALERTMANAGER_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 
   return {

@@ -1,3 +1,4 @@
+import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Authorizer } from './auth/authorize.ts';
@@ -10,6 +11,7 @@ import type { Metrics } from './metrics.ts';
 import type { QueueSet } from './queue/runtime.ts';
 import type { Redactor } from './redact.ts';
 import type { SlackPort } from './slack/port.ts';
+import type { AlertmanagerClient } from './sources/alertmanager.ts';
 import type { PrometheusClient } from './sources/prometheus.ts';
 import type { AuditLog } from './store/audit.ts';
 
@@ -20,6 +22,10 @@ export interface Sources {
   targetDb(): pg.Pool;
   /** The platform's Redis (TARGET_REDIS_URL). */
   targetRedis(): Redis;
+  /** Alertmanager API v2 (ALERTMANAGER_URL), when set. */
+  alertmanager?: AlertmanagerClient;
+  /** Elasticsearch (ELASTICSEARCH_URL), created on first use, when set. */
+  elasticsearch?: () => ElasticClient;
   close(): Promise<void>;
 }
 

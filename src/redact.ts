@@ -7,11 +7,17 @@
 
 export const REDACTED = '[REDACTED]';
 
+/** Names whose value is a secret in key=value, key: value and JSON forms (query strings, DSNs, logs). */
+const KEYS =
+  '(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|signature|x-amz-credential|credentials?)';
+
 const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // PEM private keys, whole block.
-  [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g, REDACTED],
+  [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g, REDACTED],
   // user:password@ in URLs (any scheme).
   [/([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s@/?#]+@/gi, `$1${REDACTED}@`],
+  // Go-style DSNs without a scheme: user:password@tcp(host:3306)/db.
+  [/([\w.-]+:)[^\s@/]+@(?=(?:tcp|unix)\()/g, `$1${REDACTED}@`],
   // Authorization headers and bearer tokens.
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // JWTs.
@@ -20,12 +26,14 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/\bxox[abposr]-[A-Za-z0-9-]{8,}/g, REDACTED],
   [/\bxapp-[A-Za-z0-9-]{8,}/g, REDACTED],
   // AWS-style access key ids and secret keys given as key=value.
-  [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b/g, REDACTED],
+  [/(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])/g, REDACTED],
+  // GitHub tokens.
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g, REDACTED],
   // password=..., secret: ..., token=..., api_key=... in query strings, logs, DSNs and JSON.
-  [
-    /((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key)["']?\s*[:=]\s*["']?)([^\s&"',;}]+)/gi,
-    `$1${REDACTED}`,
-  ],
+  // Quoted values may hold spaces: "password": "correct horse battery staple".
+  [new RegExp(`(${KEYS}["']?\\s*[:=]\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
+  [new RegExp(`(${KEYS}["']?\\s*[:=]\\s*)'[^']*'`, 'gi'), `$1'${REDACTED}'`],
+  [new RegExp(`(${KEYS}["']?\\s*[:=]\\s*)(?!["'])([^\\s&"',;}]+)`, 'gi'), `$1${REDACTED}`],
 ];
 
 export type Redactor = (text: string) => string;

@@ -57,6 +57,7 @@ export const READ_ONLY_PERMISSIONS = [
   'backup:list',
   'digest',
   'incident:ack',
+  'incident:resolve',
   'incident:checklist',
   'incident:commander',
   'incident:status',

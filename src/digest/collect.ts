@@ -60,7 +60,7 @@ export async function collectDigest(
     section('Prometheus', () => collectServices(q, config.jobs)),
     section('Prometheus', () => collectCapacity(q, config.jobs, config.capacity)),
     section('Prometheus', () => collectResources(q, config.diskThreshold)),
-    readIncidents(deps.pool, now),
+    readIncidents(deps.pool, now, deps.redact),
     readBackups(deps.pool, now),
     section('PostgreSQL (TARGET_DATABASE_URL)', () =>
       collectSlowQueries(deps.sources.targetDb(), deps.pool, day, opts.saveSnapshot ? { saveAs: day } : {}),

@@ -1,5 +1,6 @@
 import type { ReportBlock, ReportField, ReportLink, Tone } from '../report/report.ts';
 import { truncate } from '../slack/limits.ts';
+import { messageLink } from '../slack/permalink.ts';
 import { bytes, count, dateTimeIn, percent } from './format.ts';
 import type { RenderContext } from './render.ts';
 import type { ResourceFigures } from './resources.ts';
@@ -84,38 +85,61 @@ interface Rendered {
   tone?: Tone;
 }
 
-function notReady(
-  s: Exclude<StoreSection<unknown>, { state: 'ok' }>,
-  table: string,
-  ctx: RenderContext,
-): Rendered {
-  const text =
-    s.state === 'no-table' ? ctx.t('digest.noData') : ctx.t('digest.tableError', { table, reason: s.reason });
-  return { blocks: [{ kind: 'text', text }], links: [], missing: true };
-}
-
-/** Slack resolves archive links to the message in any workspace the reader belongs to. */
-function archiveLink(channel: string, ts: string): string {
-  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+function unreadable(reason: string, table: string, ctx: RenderContext): Rendered {
+  return {
+    blocks: [{ kind: 'text', text: ctx.t('digest.tableError', { table, reason }) }],
+    links: [],
+    missing: true,
+  };
 }
 
 export function renderIncidents(s: StoreSection<IncidentFigures>, ctx: RenderContext): Rendered {
-  if (s.state !== 'ok') return notReady(s, 'incidents', ctx);
+  if (s.state !== 'ok') return unreadable(s.reason, 'incidents', ctx);
   const { t } = ctx;
   const v = s.value;
+  const quiet =
+    v.opened === 0 &&
+    v.openCount === 0 &&
+    v.flapping.length === 0 &&
+    v.ackWorst === undefined &&
+    v.resolveWorst === undefined;
+  if (quiet)
+    return {
+      blocks: [{ kind: 'text', text: t('digest.incidents.empty') }],
+      links: [],
+      missing: false,
+      opened: 0,
+    };
   const none = t('digest.incidents.none');
   const links: ReportLink[] = [];
   for (const o of v.stillOpen) {
-    if (o.channelId && o.rootTs)
-      links.push({ label: truncate(o.title ?? o.alertname, 60), url: archiveLink(o.channelId, o.rootTs) });
+    if (o.threadTs)
+      links.push({ label: truncate(o.summary ?? o.alertname, 60), url: messageLink(o.channel, o.threadTs) });
   }
+  const openLines = v.stillOpen.map((o) =>
+    t('digest.incidents.openLine', {
+      alert: o.alertname,
+      summary: o.summary ? ` · ${truncate(o.summary, 80)}` : '',
+      since: dateTimeIn(o.startedAt, ctx.timeZone),
+    }),
+  );
+  if (v.openCount > v.stillOpen.length)
+    openLines.push(t('digest.incidents.more', { count: v.openCount - v.stillOpen.length }));
+  const noisiest = v.byAlert
+    .slice(0, 3)
+    .map((a) => `${a.alertname} ×${a.count + a.flaps}`)
+    .join(', ');
   const fields: ReportField[] = [
     {
       label: t('digest.incidents.opened'),
       value: v.opened
         ? t('digest.incidents.openedValue', {
             count: v.opened,
-            list: v.byAlert.map((a) => `${a.alertname} ×${a.count}`).join(', '),
+            list: [...v.byAlert]
+              .sort((a, b) => b.count - a.count || a.alertname.localeCompare(b.alertname))
+              .slice(0, 10)
+              .map((a) => `${a.alertname} ×${a.count}`)
+              .join(', '),
           })
         : '0',
     },
@@ -134,17 +158,18 @@ export function renderIncidents(s: StoreSection<IncidentFigures>, ctx: RenderCon
       }),
     },
     {
-      label: t('digest.incidents.stillOpen'),
-      tone: v.stillOpen.length ? 'warn' : 'ok',
-      value: v.stillOpen.length
-        ? v.stillOpen.map((o) => `${o.alertname} · ${dateTimeIn(o.openedAt, ctx.timeZone)}`).join('\n')
-        : none,
+      label: t('digest.incidents.stillOpen', { count: v.openCount }),
+      tone: v.openCount ? 'warn' : 'ok',
+      value: openLines.join('\n') || none,
     },
     {
       label: t('digest.incidents.flapping'),
       value:
-        [...new Set([...v.flapping, ...v.byAlert.slice(0, 3).map((a) => a.alertname)])].join(', ') || none,
+        v.flapping
+          .map((f) => t('digest.incidents.flapLine', { alert: f.alertname, count: f.flaps }))
+          .join(', ') || none,
     },
+    { label: t('digest.incidents.noisiest'), value: noisiest || none },
   ];
   return { blocks: [{ kind: 'fields', fields }], links, missing: false, opened: v.opened };
 }
@@ -154,16 +179,18 @@ export function renderBackups(
   ctx: RenderContext,
   now = new Date(),
 ): Rendered {
-  if (s.state !== 'ok') return notReady(s, 'backups', ctx);
+  if (s.state !== 'ok') return unreadable(s.reason, 'backup_runs', ctx);
   const { t } = ctx;
-  const fields: ReportField[] = s.value.lastGood.map((b) => {
-    const age = (now.getTime() - b.finishedAt.getTime()) / 1000;
+  const fields: ReportField[] = s.value.targets.map((b) => {
+    if (!b.lastGood) return { label: b.target, tone: 'error', value: t('digest.backups.neverGood') };
+    const age = (now.getTime() - b.lastGood.finishedAt.getTime()) / 1000;
     return {
       label: b.target,
       tone: age > 36 * 3600 ? 'warn' : 'ok',
       value: t('digest.backups.lastGood', {
-        at: dateTimeIn(b.finishedAt, ctx.timeZone),
+        at: dateTimeIn(b.lastGood.finishedAt, ctx.timeZone),
         age: duration(age, ctx),
+        size: b.lastGood.bytes === undefined ? '' : ` · ${bytes(b.lastGood.bytes)}`,
       }),
     };
   });
@@ -172,12 +199,17 @@ export function renderBackups(
       label: t('digest.backups.failures'),
       tone: 'error',
       value: s.value.failures
-        .map((f) => t('digest.backups.failureLine', { target: f.target, at: dateTimeIn(f.at, ctx.timeZone) }))
+        .map((f) =>
+          t(f.status === 'interrupted' ? 'digest.backups.interruptedLine' : 'digest.backups.failureLine', {
+            target: f.target,
+            at: dateTimeIn(f.at, ctx.timeZone),
+          }),
+        )
         .join('\n'),
     });
   }
   if (fields.length === 0)
-    return { blocks: [{ kind: 'text', text: t('digest.noData') }], links: [], missing: true };
+    return { blocks: [{ kind: 'text', text: t('digest.backups.empty') }], links: [], missing: false };
   const tone: Tone = fields.some((f) => f.tone === 'error')
     ? 'error'
     : fields.some((f) => f.tone === 'warn')

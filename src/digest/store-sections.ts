@@ -1,134 +1,183 @@
 import type pg from 'pg';
+import { TARGETS } from '../backup/config.ts';
+import { BackupHistory } from '../backup/history.ts';
 
 /**
- * The Incidents and Backups sections read tables that other features own. Until they exist the
- * sections say "no data yet"; a table that exists but does not have the assumed columns says so
- * too — the digest never fails because of them. The lead adjusts the SQL here when the tables land.
+ * The Incidents and Backups sections read the tables the incident and backup features write
+ * (migrations 1732500001000_incidents.sql and 1732500002000_backup-history.sql), with the
+ * meanings those features give them:
  *
- * Assumed columns (bot's schema, unqualified names):
- *   incidents(alertname text, status text, opened_at timestamptz, acknowledged_at timestamptz NULL,
- *             resolved_at timestamptz NULL, channel_id text NULL, root_ts text NULL, title text NULL)
- *   backups(target text, status text  -- 'succeeded' | 'failed' (also 'ok' / 'success'),
- *           started_at timestamptz, finished_at timestamptz NULL, size_bytes bigint NULL, error text NULL)
+ * - `incidents.created_at` is when the bot opened the incident (one per Alertmanager group
+ *   firing); `started_at` is when its first alert started, and the stored `time_to_ack_ms` /
+ *   `time_to_resolve_ms` are measured from it (src/incidents/actions.ts, intake.ts).
+ * - `flap_count` counts reopenings: the group fired again within the flap window after resolving.
+ * - the thread of an incident is `root_ts` in `channel`; a stormed incident has no thread of its
+ *   own and lives in its storm message (`incident_storms.root_ts`).
+ * - `backup_runs`: the last good backup of a target is the newest `ok` run not yet expired by
+ *   retention (BackupHistory.lastGood); `failed` and `interrupted` runs are failures.
+ *
+ * A query that fails turns only its own section into "could not be read": the digest still posts.
  */
 
-export type StoreSection<T> =
-  | { state: 'ok'; value: T }
-  | { state: 'no-table' }
-  | { state: 'error'; reason: string };
+export type StoreSection<T> = { state: 'ok'; value: T } | { state: 'error'; reason: string };
 
 export interface IncidentFigures {
+  /** Incidents opened in the last 24 h. */
   opened: number;
-  byAlert: Array<{ alertname: string; count: number }>;
-  /** Seconds, over incidents opened in the window that have the timestamp. */
+  /** Of those, per alert name: incidents opened and their reopenings (flaps). */
+  byAlert: Array<{ alertname: string; count: number; flaps: number }>;
+  /** Seconds: `time_to_ack_ms` of incidents acknowledged in the last 24 h. */
   ackMedian?: number;
   ackWorst?: number;
+  /** Seconds: `time_to_resolve_ms` of incidents resolved in the last 24 h. */
   resolveMedian?: number;
   resolveWorst?: number;
+  /** Incidents still firing (oldest first, at most 10) and how many there are in all. */
   stillOpen: Array<{
+    id: number;
     alertname: string;
-    title?: string;
-    openedAt: Date;
-    channelId?: string;
-    rootTs?: string;
+    summary?: string;
+    severity?: string;
+    startedAt: Date;
+    channel: string;
+    /** The incident's thread, or its storm message when it was stormed; none before it is posted. */
+    threadTs?: string;
   }>;
-  /** Alert names opened three times or more in the window. */
-  flapping: string[];
+  openCount: number;
+  /** Alert names whose incidents active in the last 24 h were reopened, with the reopenings. */
+  flapping: Array<{ alertname: string; flaps: number }>;
 }
 
 export interface BackupFigures {
-  lastGood: Array<{ target: string; finishedAt: Date; sizeBytes?: number }>;
-  failures: Array<{ target: string; at: Date; error?: string }>;
+  /** Per target that has any finished run: its last good backup (if any) and failures in 24 h. */
+  targets: Array<{
+    target: string;
+    lastGood?: { finishedAt: Date; bytes?: number; verified: boolean };
+    failures: number;
+  }>;
+  /** Failed or interrupted runs in the last 24 h, newest first (at most 10). */
+  failures: Array<{ target: string; at: Date; status: 'failed' | 'interrupted' }>;
 }
 
-async function tableExists(pool: pg.Pool, table: string): Promise<boolean> {
-  const r = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
-  return r.rows[0]?.t != null;
-}
-
-async function guarded<T>(pool: pg.Pool, table: string, read: () => Promise<T>): Promise<StoreSection<T>> {
+async function guarded<T>(read: () => Promise<T>): Promise<StoreSection<T>> {
   try {
-    if (!(await tableExists(pool, table))) return { state: 'no-table' };
     return { state: 'ok', value: await read() };
   } catch (err) {
     return { state: 'error', reason: (err as Error).message };
   }
 }
 
-export function readIncidents(pool: pg.Pool, now: Date): Promise<StoreSection<IncidentFigures>> {
-  return guarded(pool, 'incidents', async () => {
-    const since = new Date(now.getTime() - 86_400_000);
-    const stats = await pool.query<{
-      opened: string;
-      ack_median: number | null;
-      ack_worst: number | null;
-      res_median: number | null;
-      res_worst: number | null;
-    }>(
-      `SELECT count(*) AS opened,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at)) AS ack_median,
-              max(extract(epoch FROM acknowledged_at - opened_at))::float8 AS ack_worst,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at)) AS res_median,
-              max(extract(epoch FROM resolved_at - opened_at))::float8 AS res_worst
-         FROM incidents WHERE opened_at > $1 AND opened_at <= $2`,
-      [since, now],
-    );
-    const byAlert = await pool.query<{ alertname: string; n: string }>(
-      `SELECT alertname, count(*) AS n FROM incidents WHERE opened_at > $1 AND opened_at <= $2
-        GROUP BY alertname ORDER BY count(*) DESC, alertname LIMIT 10`,
-      [since, now],
-    );
-    const open = await pool.query<{
-      alertname: string;
-      title: string | null;
-      opened_at: Date;
-      channel_id: string | null;
-      root_ts: string | null;
-    }>(
-      `SELECT alertname, title, opened_at, channel_id, root_ts FROM incidents
-        WHERE resolved_at IS NULL AND status <> 'resolved' ORDER BY opened_at LIMIT 10`,
-    );
-    const s = stats.rows[0];
-    const num = (v: number | null | undefined) => (v == null ? undefined : Number(v));
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+const DAY_MS = 86_400_000;
+
+/** `redact` is applied to the alert summaries (external text) before they are shown. */
+export function readIncidents(
+  pool: pg.Pool,
+  now: Date,
+  redact: (text: string) => string = (text) => text,
+): Promise<StoreSection<IncidentFigures>> {
+  return guarded(async () => {
+    const since = new Date(now.getTime() - DAY_MS);
+    const [byAlert, ack, resolve, open, flapping] = await Promise.all([
+      pool.query<{ alertname: string; n: number; flaps: number }>(
+        `SELECT alertname, count(*)::int AS n, sum(flap_count)::int AS flaps FROM incidents
+          WHERE created_at > $1 AND created_at <= $2
+          GROUP BY alertname ORDER BY count(*) + sum(flap_count) DESC, alertname`,
+        [since, now],
+      ),
+      pool.query<{ median: number | null; worst: number | null }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY time_to_ack_ms) / 1000 AS median,
+                max(time_to_ack_ms)::float8 / 1000 AS worst
+           FROM incidents WHERE acked_at > $1 AND acked_at <= $2 AND time_to_ack_ms IS NOT NULL`,
+        [since, now],
+      ),
+      pool.query<{ median: number | null; worst: number | null }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY time_to_resolve_ms) / 1000 AS median,
+                max(time_to_resolve_ms)::float8 / 1000 AS worst
+           FROM incidents WHERE status = 'resolved' AND resolved_at > $1 AND resolved_at <= $2
+            AND time_to_resolve_ms IS NOT NULL`,
+        [since, now],
+      ),
+      pool.query<{
+        id: string;
+        alertname: string;
+        summary: string | null;
+        severity: string;
+        started_at: Date;
+        channel: string;
+        thread_ts: string | null;
+        total: number;
+      }>(
+        `SELECT i.id, i.alertname, i.common_annotations->>'summary' AS summary, i.severity, i.started_at,
+                i.channel, COALESCE(i.root_ts, s.root_ts) AS thread_ts, count(*) OVER ()::int AS total
+           FROM incidents i LEFT JOIN incident_storms s ON s.id = i.storm_id
+          WHERE i.status = 'firing' ORDER BY i.started_at, i.id LIMIT 10`,
+      ),
+      pool.query<{ alertname: string; flaps: number }>(
+        `SELECT alertname, sum(flap_count)::int AS flaps FROM incidents
+          WHERE flap_count > 0
+            AND (status = 'firing' OR (created_at > $1 AND created_at <= $2) OR resolved_at > $1)
+          GROUP BY alertname ORDER BY sum(flap_count) DESC, alertname LIMIT 10`,
+        [since, now],
+      ),
+    ]);
     return {
-      opened: Number(s?.opened ?? 0),
-      byAlert: byAlert.rows.map((r) => ({ alertname: r.alertname, count: Number(r.n) })),
-      ackMedian: num(s?.ack_median),
-      ackWorst: num(s?.ack_worst),
-      resolveMedian: num(s?.res_median),
-      resolveWorst: num(s?.res_worst),
-      stillOpen: open.rows.map((r) => ({
+      opened: byAlert.rows.reduce((n, r) => n + Number(r.n), 0),
+      byAlert: byAlert.rows.map((r) => ({
         alertname: r.alertname,
-        title: r.title ?? undefined,
-        openedAt: r.opened_at,
-        channelId: r.channel_id ?? undefined,
-        rootTs: r.root_ts ?? undefined,
+        count: Number(r.n),
+        flaps: Number(r.flaps),
       })),
-      flapping: byAlert.rows.filter((r) => Number(r.n) >= 3).map((r) => r.alertname),
+      ackMedian: num(ack.rows[0]?.median),
+      ackWorst: num(ack.rows[0]?.worst),
+      resolveMedian: num(resolve.rows[0]?.median),
+      resolveWorst: num(resolve.rows[0]?.worst),
+      stillOpen: open.rows.map((r) => ({
+        id: Number(r.id),
+        alertname: r.alertname,
+        summary: r.summary ? redact(r.summary) : undefined,
+        severity: r.severity || undefined,
+        startedAt: r.started_at,
+        channel: r.channel,
+        threadTs: r.thread_ts ?? undefined,
+      })),
+      openCount: Number(open.rows[0]?.total ?? 0),
+      flapping: flapping.rows.map((r) => ({ alertname: r.alertname, flaps: Number(r.flaps) })),
     };
   });
 }
 
 export function readBackups(pool: pg.Pool, now: Date): Promise<StoreSection<BackupFigures>> {
-  return guarded(pool, 'backups', async () => {
-    const good = await pool.query<{ target: string; finished_at: Date; size_bytes: string | null }>(
-      `SELECT DISTINCT ON (target) target, finished_at, size_bytes FROM backups
-        WHERE status IN ('succeeded', 'success', 'ok') AND finished_at IS NOT NULL AND finished_at <= $1
-        ORDER BY target, finished_at DESC LIMIT 20`,
-      [now],
-    );
-    const failed = await pool.query<{ target: string; started_at: Date; error: string | null }>(
-      `SELECT target, started_at, error FROM backups
-        WHERE status = 'failed' AND started_at > $1 AND started_at <= $2 ORDER BY started_at DESC LIMIT 10`,
-      [new Date(now.getTime() - 86_400_000), now],
-    );
-    return {
-      lastGood: good.rows.map((r) => ({
-        target: r.target,
-        finishedAt: r.finished_at,
-        sizeBytes: r.size_bytes == null ? undefined : Number(r.size_bytes),
-      })),
-      failures: failed.rows.map((r) => ({ target: r.target, at: r.started_at, error: r.error ?? undefined })),
-    };
+  return guarded(async () => {
+    const since = new Date(now.getTime() - DAY_MS);
+    const history = new BackupHistory(pool);
+    const [lastGood, failed, seen] = await Promise.all([
+      Promise.all(TARGETS.map((t) => history.lastGood(t))),
+      pool.query<{ target: string; at: Date; status: 'failed' | 'interrupted' }>(
+        `SELECT target, COALESCE(finished_at, started_at) AS at, status FROM backup_runs
+          WHERE status IN ('failed', 'interrupted')
+            AND COALESCE(finished_at, started_at) > $1 AND COALESCE(finished_at, started_at) <= $2
+          ORDER BY at DESC, id DESC`,
+        [since, now],
+      ),
+      pool.query<{ target: string }>(
+        `SELECT DISTINCT target FROM backup_runs WHERE status <> 'running' AND started_at <= $1`,
+        [now],
+      ),
+    ]);
+    const known = new Set(seen.rows.map((r) => r.target));
+    const targets: BackupFigures['targets'] = [];
+    TARGETS.forEach((target, i) => {
+      if (!known.has(target)) return;
+      const good = lastGood[i];
+      targets.push({
+        target,
+        lastGood: good?.finished_at
+          ? { finishedAt: good.finished_at, bytes: num(good.bytes), verified: good.verified }
+          : undefined,
+        failures: failed.rows.filter((r) => r.target === target).length,
+      });
+    });
+    return { targets, failures: failed.rows.slice(0, 10) };
   });
 }

@@ -1,5 +1,6 @@
 import i18next, { type TFunction } from 'i18next';
 import { backupMessages } from '../backup/messages.ts';
+import { diagnosticsMessages } from '../diagnostics/messages.ts';
 import { digestMessages } from '../digest/i18n.ts';
 import { incidentMessages } from '../incidents/i18n.ts';
 import { en } from './en.ts';
@@ -15,7 +16,12 @@ export interface FeatureMessages {
   en: Record<string, unknown>;
 }
 
-export const FEATURES: FeatureMessages[] = [incidentMessages, digestMessages, backupMessages];
+export const FEATURES: FeatureMessages[] = [
+  incidentMessages,
+  digestMessages,
+  backupMessages,
+  diagnosticsMessages,
+];
 
 function resources(): Record<string, { translation: Record<string, unknown> }> {
   const zh: Record<string, unknown> = { ...zhCN };

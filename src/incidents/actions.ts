@@ -1,6 +1,9 @@
 import type { App, BlockAction } from '@slack/bolt';
+import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
+import { messageLink } from '../slack/permalink.ts';
+import type { AuditOutcome } from '../store/audit.ts';
 import { AlertmanagerError, createSilence, expireSilence } from './alertmanager.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
@@ -63,8 +66,6 @@ async function change(
 }
 
 async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: ActionContext) {
-  const allowed = await deps.authorizer.check(who.userId, who.channelId, 'incident:silence');
-  if (!allowed.ok) throw new UserError(deps.t('incidents.errors.denied', { permission: 'incident:silence' }));
   const base = deps.config.alertmanagerUrl;
   if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
   const inc = await loadIncident(deps.pool, incidentId);
@@ -76,9 +77,7 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
       : {};
   const now = deps.now();
   const endsAt = new Date(now.getTime() + SILENCE_DURATIONS[d]);
-  const thread = inc.rootTs
-    ? `https://slack.com/archives/${inc.channel}/p${inc.rootTs.replace('.', '')}`
-    : '';
+  const thread = inc.rootTs ? messageLink(inc.channel, inc.rootTs) : '';
   let id: string;
   try {
     id = await createSilence(deps.fetch, base, {
@@ -112,8 +111,6 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
 }
 
 async function expire(deps: Deps, incidentId: number, silenceId: string, who: ActionContext) {
-  const allowed = await deps.authorizer.check(who.userId, who.channelId, 'incident:silence');
-  if (!allowed.ok) throw new UserError(deps.t('incidents.errors.denied', { permission: 'incident:silence' }));
   const base = deps.config.alertmanagerUrl;
   if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
   const known = await deps.pool.query(
@@ -173,6 +170,16 @@ async function tickPhase(
     ]);
     return true;
   });
+}
+
+/** The permission an incident action needs (checked with the rate limit before it runs). */
+export function permissionForAction(actionId: string): string | undefined {
+  if (actionId === ACTIONS.expire || actionId.startsWith(`${ACTIONS.silence}_`)) return 'incident:silence';
+  if (actionId.startsWith(`${ACTIONS.checklist}:`)) return 'incident:checklist';
+  if (actionId === ACTIONS.ack) return 'incident:ack';
+  if (actionId === ACTIONS.resolve) return 'incident:resolve';
+  if (actionId === ACTIONS.commander) return 'incident:commander';
+  return undefined;
 }
 
 /** Runs one incident button/select/checkbox action. Throws UserError for what the user should be told. */
@@ -263,16 +270,49 @@ export function registerIncidentActions(app: App, deps: Deps): void {
             deps.logger.warn({ err: (err as Error).message }, 'could not answer an incident action'),
           );
       };
+      const actionId = (action as { action_id?: string }).action_id ?? '';
+      const permission = permissionForAction(actionId);
+      const started = Date.now();
+      const record = (outcome: AuditOutcome, detail?: string) =>
+        deps.audit
+          .record({
+            userId: who.userId,
+            teamId: body.team?.id,
+            channelId: who.channelId,
+            command: permission ?? actionId,
+            arguments: deps.redact(`${actionId} ${(action as { value?: string }).value ?? ''}`.trim()),
+            source: 'button',
+            outcome,
+            detail,
+            durationMs: Date.now() - started,
+          })
+          .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
+      if (!permission) {
+        await record('bad_args', 'unknown action');
+        return tell(deps.t('incidents.errors.unknownAction'));
+      }
+      const gate = await guard(deps, {
+        userId: who.userId,
+        channelId: who.channelId,
+        permission,
+        what: actionId,
+      });
+      if (!gate.ok) {
+        await record(gate.outcome, permission);
+        return tell(gate.message);
+      }
       try {
         const reply = await handleIncidentAction(deps, action as unknown as ActionPayload, who);
+        await record('ok');
         if (reply) await tell(reply);
       } catch (err) {
-        if (err instanceof UserError) return tell(err.message);
+        if (err instanceof UserError) {
+          await record('failed', err.message);
+          return tell(err.message);
+        }
         const ref = newRef();
-        deps.logger.error(
-          { ref, err, action: (action as { action_id?: string }).action_id },
-          'incident action failed',
-        );
+        deps.logger.error({ ref, err, action: actionId }, 'incident action failed');
+        await record('failed', `ref ${ref}`);
         await tell(deps.t('common.failedRef', { ref }));
       }
     },

@@ -84,6 +84,7 @@ export const incidentMessages: FeatureMessages = {
       noAlertmanager: '未配置 ALERTMANAGER_URL，无法静默。',
       silenceFailed: '静默失败：{{message}}',
       denied: '你没有 {{permission}} 权限。',
+      unknownAction: '无法识别的操作：这条消息可能来自旧版本，请在最新的事件线程中操作。',
       stormed: '此告警组属于告警风暴消息，请在 Alertmanager 中处理。',
     },
     ephemeral: {
@@ -173,6 +174,8 @@ export const incidentMessages: FeatureMessages = {
       noAlertmanager: 'ALERTMANAGER_URL is not configured, so the bot cannot silence.',
       silenceFailed: 'Silence failed: {{message}}',
       denied: 'You do not have the {{permission}} permission.',
+      unknownAction:
+        'Unknown action: this message may come from an older version; use the latest incident thread.',
       stormed: 'This group is part of an alert storm message; handle it in Alertmanager.',
     },
     ephemeral: {

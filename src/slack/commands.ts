@@ -29,6 +29,9 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
   const { t } = deps;
   const name = command.command.replace(/^\//, '');
   const def = deps.commands.get(name);
+  // Job data, logs and the audit log never hold a secret a user pasted: the command runs on the
+  // redacted text (parsed here, so a redaction that breaks the arguments is answered at once).
+  const text = deps.redact(command.text ?? '');
   const audit = (outcome: Parameters<Deps['audit']['record']>[0]['outcome'], detail?: string) => {
     deps.metrics.commands.inc({ command: def?.name ?? 'unknown', outcome });
     // Fire and forget: the audit write must not delay the acknowledgement.
@@ -38,7 +41,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
         teamId: command.team_id,
         channelId: command.channel_id,
         command: def?.name ?? name,
-        arguments: deps.redact(command.text ?? ''),
+        arguments: text,
         outcome,
         detail,
       })
@@ -63,7 +66,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     return ephemeral(gate.message);
   }
 
-  const parsed = deps.commands.parse(def, command.text ?? '', deps);
+  const parsed = deps.commands.parse(def, text, deps);
   if (parsed.kind === 'help') {
     audit('help');
     const help = deps.commands.help(def, t, deps.locale);
@@ -93,7 +96,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     await withTimeout(
       deps.queues.enqueue('run-command', {
         command: def.name,
-        text: command.text ?? '',
+        text,
         userId: command.user_id,
         teamId: command.team_id,
         channelId: command.channel_id,
@@ -111,11 +114,24 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     return ephemeral(t('common.queueDown', { command: `/${def.name}`, ref }));
   }
   deps.metrics.commands.inc({ command: def.name, outcome: 'queued' });
-  return ephemeral(t('common.working', { command: `/${def.name} ${command.text ?? ''}`.trim() }));
+  return ephemeral(t('common.working', { command: `/${def.name} ${text}`.trim() }));
 }
 
 /** Registers every Slack handler on the Bolt app. */
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
   registerIncidentActions(app, deps);
+  // URL buttons (links in reports) send an action too: acknowledge it so Slack shows no warning.
+  app.action({ type: 'block_actions', action_id: /^link_\d+$/ }, async ({ ack }) => {
+    await ack();
+  });
+  // Anything else is not ours (an old message, a forged payload): say so instead of timing out.
+  app.action({ type: 'block_actions', action_id: /^(?!incident_|link_\d+$)/ }, async ({ ack, respond }) => {
+    await ack();
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: deps.t('incidents.errors.unknownAction'),
+    }).catch(() => {});
+  });
 }

@@ -31,8 +31,34 @@ export function parseInfo(text: string): Record<string, string> {
   return out;
 }
 
+const readiness = new WeakMap<Redis, Promise<void>>();
+
+/** One shared wait per connection for its first `ready` (or failure), however many callers. */
+function whenReady(redis: Redis): Promise<void> {
+  let ready = readiness.get(redis);
+  if (!ready) {
+    ready = new Promise<void>((resolve) => {
+      const done = () => {
+        redis.off('ready', done);
+        redis.off('error', done);
+        redis.off('end', done);
+        readiness.delete(redis);
+        resolve();
+      };
+      redis.once('ready', done);
+      redis.once('error', done);
+      redis.once('end', done);
+    });
+    readiness.set(redis, ready);
+  }
+  return ready;
+}
+
 export async function redisHealth(redis: Redis): Promise<RedisHealth> {
   if (redis.status === 'wait' || redis.status === 'end') await redis.connect().catch(() => {});
+  // Concurrent callers during the first connect: wait for it (the offline queue is off, so a command
+  // sent now would fail with "Stream isn't writeable"); the caller's probe timeout bounds the wait.
+  else if (redis.status === 'connecting' || redis.status === 'connect') await whenReady(redis);
   const info = parseInfo(await redis.info());
   const hits = Number(info.keyspace_hits ?? 0);
   const misses = Number(info.keyspace_misses ?? 0);

@@ -2,11 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupHistory } from '../../src/backup/history.ts';
 import { dateIn } from '../../src/digest/format.ts';
 import { blockText, pngSize } from '../helpers/block-text.ts';
 import { eventually, logSink, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { buildHistory } from '../helpers/digest-history.ts';
+import { clickAction, fixture, freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { freePort } from '../helpers/ports.ts';
 import { type PrometheusInstance, startPrometheus } from '../helpers/prometheus.ts';
@@ -83,7 +85,8 @@ describe('the daily digest against 48 hours of real Prometheus history', () => {
     expect(text).toContain(`每日健康摘要 · ${day}`);
     expect(text).toContain('3 个服务，最低可用性 laojun-admin-api 95.00%');
     expect(text).toContain('峰值 351.0/s（容量余量 64.9%）');
-    expect(text).toContain('无数据：事件、备份');
+    expect(text).toContain('事件 0 起');
+    expect(text).not.toContain('无数据');
     expect(t.slack.rejected).toEqual([]);
   });
 
@@ -134,9 +137,9 @@ describe('the daily digest against 48 hours of real Prometheus history', () => {
     expect(text).toContain('内存 512.0 MiB（24 小时峰值 768.0 MiB，上限 2.0 GiB）· 命中率 95.0%');
   });
 
-  it('says "no data yet" for incidents and backups while their tables do not exist', () => {
-    expect(text).toMatch(/🚨 事件（24 小时）\n暂无数据/);
-    expect(text).toMatch(/💾 备份\n暂无数据/);
+  it('says "no incidents / no backups yet" while the incident and backup tables are empty', () => {
+    expect(text).toMatch(/🚨 事件（24 小时）\n过去 24 小时没有事件/);
+    expect(text).toMatch(/💾 备份\n暂无备份记录/);
   });
 
   it('lists the slowest statements of the target database with the change since yesterday', async () => {
@@ -185,26 +188,127 @@ describe('the daily digest against 48 hours of real Prometheus history', () => {
     expect(preview).toContain('预览：每日摘要按 0 9 * * *（Asia/Shanghai）发到 C0DIGEST');
     expect(t.slack.channelMessages('C0DIGEST')).toHaveLength(1);
   });
+});
 
-  it('reads the incidents and backups tables once they exist', async () => {
-    await t.db.pool.query(`
-      CREATE TABLE incidents (id serial, alertname text, status text, opened_at timestamptz,
-        acknowledged_at timestamptz, resolved_at timestamptz, channel_id text, root_ts text, title text);
-      CREATE TABLE backups (id serial, target text, status text, started_at timestamptz,
-        finished_at timestamptz, size_bytes bigint, error text);`);
-    const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
-    await t.db.pool.query(
-      `INSERT INTO incidents (alertname, status, opened_at, acknowledged_at, resolved_at, channel_id, root_ts, title) VALUES
-        ('ServiceDown', 'resolved', $1, $2, $3, 'C0INCIDENT', '1.1', 'down'),
-        ('ServiceDown', 'resolved', $4, $5, $6, 'C0INCIDENT', '1.2', 'down'),
-        ('HighErrorRate', 'firing', $7, NULL, NULL, 'C0INCIDENT', '1700000000.000100', '高错误率')`,
-      [at(600), at(598), at(540), at(300), at(290), at(280), at(60)],
-    );
-    await t.db.pool.query(
-      `INSERT INTO backups (target, status, started_at, finished_at) VALUES
-        ('postgresql', 'succeeded', $1, $2), ('postgresql', 'failed', $3, NULL)`,
-      [at(366), at(360), at(120)],
-    );
+describe('the incidents and backups sections, from what the incident and backup features record', () => {
+  let t: TestBot;
+  // The bot's clock, moved by the test: times to acknowledge and resolve are measured by the
+  // incident feature from it, so the digest's figures are known exactly.
+  const t0 = new Date(now.getTime() - 3 * 3_600_000);
+  let clock = t0;
+  const min = (m: number) => new Date(t0.getTime() + m * 60_000);
+  const atMinute = (m: number) => {
+    clock = min(m);
+  };
+
+  /** A fixture of another Alertmanager group (another instance) with the same alert name. */
+  function otherGroup(p: Record<string, unknown>): Record<string, unknown> {
+    return { ...p, groupKey: `${String(p.groupKey)}:other` };
+  }
+
+  async function postedRoot(groupKey: string) {
+    const row = await eventually(async () => {
+      const r = await t.db.pool.query<{ id: string; root_ts: string | null }>(
+        'SELECT id, root_ts FROM incidents WHERE group_key = $1 ORDER BY id DESC LIMIT 1',
+        [groupKey],
+      );
+      return r.rows[0]?.root_ts ? r.rows[0] : undefined;
+    }, 20_000);
+    const message = await eventually(() => roots(t.slack).find((m) => m.ts === row.root_ts));
+    return { id: row.id, message };
+  }
+
+  async function ack(groupKey: string) {
+    const { id, message } = await postedRoot(groupKey);
+    const status = await clickAction(t, message, {
+      action_id: 'incident_ack',
+      block_id: `incident:${id}`,
+      value: id,
+      type: 'button',
+    });
+    expect(status).toBe(200);
+    await eventually(async () => {
+      const r = await t.db.pool.query('SELECT acked_at FROM incidents WHERE id = $1', [id]);
+      return r.rows[0]?.acked_at != null;
+    });
+  }
+
+  async function alert(p: Record<string, unknown>) {
+    expect((await postAlerts(t.url, p)).status).toBe(200);
+  }
+
+  beforeAll(async () => {
+    t = await startTestBot(digestEnv(), { now: () => clock });
+    const down = freshFixture('ServiceDown-firing', min(-2));
+    const downKey = String(down.groupKey);
+    const downB = otherGroup(freshFixture('ServiceDown-firing', min(0)));
+    const downBKey = String(downB.groupKey);
+    const disk = freshFixture('DiskSpaceHigh-firing', min(-1));
+
+    // ServiceDown (group A): started 2 min before it reached the bot, acknowledged 10 min after
+    // it started, resolved after 60 min. Group B: acknowledged after 2 min, resolved after 20.
+    atMinute(0);
+    await alert(down);
+    await alert(downB);
+    await alert(disk);
+    atMinute(2);
+    await ack(downBKey);
+    atMinute(8);
+    await ack(downKey);
+    atMinute(20);
+    await alert(otherGroup(freshFixture('ServiceDown-resolved', min(0), min(20))));
+    // DiskSpaceHigh resolves and fires again within the flap window: reopened once, still open.
+    atMinute(25);
+    await alert(freshFixture('DiskSpaceHigh-resolved', min(-1), min(25)));
+    atMinute(30);
+    await alert(freshFixture('DiskSpaceHigh-firing', min(30)));
+    atMinute(58);
+    await alert(freshFixture('ServiceDown-resolved', min(-2), min(58)));
+    // HighErrorRate fires and nobody has touched it yet.
+    atMinute(120);
+    await alert(freshFixture('HighErrorRate-firing', min(119)));
+    await postedRoot(String(fixture('HighErrorRate-firing').groupKey));
+    await eventually(async () => {
+      const r = await t.db.pool.query(
+        "SELECT count(*)::int AS n FROM incidents WHERE status = 'resolved' AND time_to_resolve_ms IS NOT NULL",
+      );
+      return r.rows[0].n === 2;
+    });
+
+    // Backups recorded by the backup feature's history: PostgreSQL good 6 h before the digest
+    // and failed 2 h before it; Redis only failed.
+    const history = new BackupHistory(t.db.pool);
+    const run = async (target: 'postgres' | 'redis', at: Date, ok: boolean) => {
+      const got = await history.acquire(target, {
+        trigger: 'schedule',
+        location: `/backups/${target}`,
+        objectKey: `${target}-${at.getTime()}`,
+        now: at,
+      });
+      if (!got.ok) throw new Error(`could not take the ${target} backup lock`);
+      const done = new Date(at.getTime() + 60_000);
+      if (ok)
+        await history.succeed(got.lock.id, {
+          now: done,
+          bytes: 3 * 1024 * 1024,
+          checksum: 'sha256:0',
+          verification: 'pg_restore --list',
+          details: {},
+        });
+      else await history.fail(got.lock.id, { now: done, error: 'pg_dump: connection refused' });
+      await got.lock.release();
+    };
+    atMinute(180);
+    await run('postgres', new Date(clock.getTime() - 6 * 3_600_000 - 60_000), true);
+    await run('postgres', new Date(clock.getTime() - 2 * 3_600_000), false);
+    await run('redis', new Date(clock.getTime() - 3_600_000), false);
+  }, 90_000);
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('/digest counts the incidents by alert name, with ack and resolve times, still open with thread links, flapping', async () => {
     const responseUrl = t.slack.createResponseUrl();
     await postSigned(
       t.url,
@@ -213,19 +317,42 @@ describe('the daily digest against 48 hours of real Prometheus history', () => {
     );
     const answer = await eventually(() => t.slack.responses.find((r) => responseUrl.endsWith(r.id)), 30_000);
     const preview = blockText(answer.body.blocks);
-    expect(preview).toContain('3 起：ServiceDown ×2, HighErrorRate ×1');
-    expect(preview).toContain('中位 6 分钟 · 最长 10 分钟');
-    expect(preview).toContain('中位 40 分钟 · 最长 1.0 小时');
+    expect(preview).toContain('事件 4 起');
+    expect(preview).toContain('4 起：ServiceDown ×2, DiskSpaceHigh ×1, HighErrorRate ×1');
+    // Acknowledged after 10 and 2 minutes; resolved after 60 and 20.
+    expect(preview).toMatch(/确认耗时\*\n中位 6 分钟 · 最长 10 分钟/);
+    expect(preview).toMatch(/解决耗时\*\n中位 40 分钟 · 最长 1\.0 小时/);
+    expect(preview).toContain('仍未解决（2）');
+    expect(preview).toContain('DiskSpaceHigh · ');
     expect(preview).toContain('HighErrorRate · ');
-    expect(JSON.stringify(answer.body.blocks)).toContain(
-      'https://slack.com/archives/C0INCIDENT/p1700000000000100',
+    expect(preview).toContain('DiskSpaceHigh 重开 1 次');
+    expect(preview).toMatch(/最吵的告警（触发次数）\*\nDiskSpaceHigh ×2, ServiceDown ×2, HighErrorRate ×1/);
+    const blocks = JSON.stringify(answer.body.blocks);
+    const open = await t.db.pool.query<{ channel: string; root_ts: string }>(
+      "SELECT channel, root_ts FROM incidents WHERE status = 'firing' ORDER BY id",
     );
-    expect(preview).toMatch(/最近成功 \d{4}-\d\d-\d\d \d\d:\d\d（6\.0 小时前）/);
-    expect(preview).toContain('24 小时内失败');
+    expect(open.rows).toHaveLength(2);
+    for (const r of open.rows)
+      expect(blocks).toContain(`https://slack.com/archives/${r.channel}/p${r.root_ts.replace('.', '')}`);
+  });
+
+  it('/digest shows the last good backup per target and its age, and the failures of the day', async () => {
+    const responseUrl = t.slack.createResponseUrl();
+    await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/digest', response_url: responseUrl }),
+    );
+    const answer = await eventually(() => t.slack.responses.find((r) => responseUrl.endsWith(r.id)), 30_000);
+    const preview = blockText(answer.body.blocks);
+    expect(preview).toMatch(/postgres\*\n[^\n]*最近成功 \d{4}-\d\d-\d\d \d\d:\d\d（6\.0 小时前） · 3\.0 MiB/);
+    expect(preview).toMatch(/redis\*\n[^\n]*没有可用的成功备份/);
+    expect(preview).toMatch(/24 小时内失败\*\n[^\n]*redis \d{4}-\d\d-\d\d \d\d:\d\d\npostgres /);
+    expect(preview).not.toContain('无数据');
   });
 });
 
-describe('when Prometheus is down', () => {
+describe('when Prometheus is down and the backup history cannot be read', () => {
   let t: TestBot;
   beforeAll(async () => {
     t = await startTestBot(digestEnv({ PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` }), {
@@ -237,10 +364,15 @@ describe('when Prometheus is down', () => {
   });
 
   it('still posts the digest, saying which sections have no data and why', async () => {
+    await t.db.pool.query('ALTER TABLE backup_runs RENAME TO backup_runs_gone');
     await t.bot.deps.queues.enqueue('daily-digest', {});
     const message = await eventually(() => t.slack.channelMessages('C0DIGEST')[0], 30_000);
     const text = blockText(message.blocks);
-    expect(text).toContain('无数据：服务、容量、资源、事件、备份');
+    expect(text).toContain('无数据：服务、容量、资源、备份');
+    expect(text).toMatch(
+      /💾 备份\n⚪ 无数据：表 backup_runs 读取失败（relation "backup_runs" does not exist）/,
+    );
+    expect(text).toMatch(/🚨 事件（24 小时）\n过去 24 小时没有事件/);
     expect(text).toMatch(/📈 服务 · [^\n]*\n⚪ 无数据：Prometheus 不可用（Prometheus unreachable at/);
     expect(text).toContain('SELECT pg_sleep($1)');
     expect(text).toContain('图表未生成');

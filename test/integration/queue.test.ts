@@ -60,6 +60,32 @@ describe('answers under Slack rate limits', () => {
     expect(metrics).toContain('laojun_slack_calls_total{method="chat.postMessage",outcome="rate_limited"} 1');
   });
 
+  it('keeps no secret a user typed in job data or the audit log', async () => {
+    const responseUrl = t.slack.createResponseUrl();
+    await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({
+        command: '/logs',
+        text: 'laojun-admin-api password=Sup3rSecretValue',
+        response_url: responseUrl,
+        user_id: 'U0PASTE',
+      }),
+    );
+    await eventually(() => t.slack.responses.find((r) => responseUrl.endsWith(r.id)));
+    const jobs = await t.bot.deps.queues
+      .queue('commands')
+      .getJobs(['completed', 'active', 'waiting', 'delayed']);
+    const data = JSON.stringify(jobs.map((j) => j.data));
+    expect(data).toContain('laojun-admin-api');
+    expect(data).not.toContain('Sup3rSecretValue');
+    const audit = await eventually(async () => {
+      const rows = await t.bot.deps.audit.recent({ userId: 'U0PASTE' });
+      return rows.length ? rows : undefined;
+    });
+    expect(JSON.stringify(audit)).not.toContain('Sup3rSecretValue');
+  });
+
   it('never writes a secret into its logs', async () => {
     t.bot.deps.logger.info(
       { detail: `token ${t.config.slack.botToken} and ${SIGNING_SECRET}` },

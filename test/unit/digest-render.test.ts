@@ -46,8 +46,8 @@ function data(services: ServiceFigures[]): DigestData {
     services: { ok: true, value: services },
     capacity: down,
     resources: down,
-    incidents: { state: 'no-table' },
-    backups: { state: 'no-table' },
+    incidents: { state: 'error', reason: 'connection refused' },
+    backups: { state: 'error', reason: 'connection refused' },
     slowQueries: {
       ok: false,
       source: 'PostgreSQL',
