@@ -20,6 +20,7 @@ export function mrkdwnToText(s: string): string {
     .replace(/<([^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/<([^>]+)>/g, '$1')
     .replace(/```/g, '')
+    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?，。：])/gm, '$1$2')
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>')
     .replaceAll('&amp;', '&');
@@ -62,7 +63,9 @@ export function blocksToText(blocks: readonly unknown[]): string {
         break;
       case 'section': {
         // A field is usually `*label*\nvalue`: one line `label: value` reads better in a terminal.
-        const fields = asArray(b.fields).map((f) => textOf(f).replace(/^\*([^*\n]+)\*\n/, '$1: '));
+        const fields = asArray(b.fields).map((f) =>
+          /^\*[^*\n]+\*\n/.test(String(f.text ?? '')) ? textOf(f).replace(/^([^\n]+)\n/, '$1: ') : textOf(f),
+        );
         const parts = [textOf(b.text), ...fields].filter(Boolean);
         const accessory = b.accessory ? element(asObj(b.accessory)) : '';
         out.push([...parts, accessory].filter(Boolean).join('\n'));

@@ -52,9 +52,9 @@ describe('Block Kit in the terminal (console mode)', () => {
     expect(text).toBe(
       [
         '━━ 🔴 CRITICAL ServiceDown ━━',
-        '*服务 laojun-admin-api 已停止*',
+        '服务 laojun-admin-api 已停止',
         '状态: 🔥 告警中',
-        '*立即行动*',
+        '立即行动',
         '☐ 确认故障范围和影响',
         '☑ 通知相关人员',
         '────────',
