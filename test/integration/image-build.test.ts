@@ -4,7 +4,7 @@
  * the simulated platform the compose "demo" profile runs. Catches a file the image forgets to copy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,10 @@ describe('the image build, without Docker', () => {
   it('copies everything `npm run build` needs, and the compiled bot starts and is ready', async () => {
     const build = await run('npm', ['run', 'build'], dir);
     expect(build.code, build.out).toBe(0);
+    // What docker-compose.yml runs from the image: the bot and (profile demo) the platform simulator.
+    for (const file of ['dist/src/main.js', 'dist/src/demo/platform-main.js', 'dist/migrations']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
 
     const port = await freePort();
     const bot = spawn(process.execPath, ['dist/src/main.js'], {
