@@ -2,9 +2,10 @@ import type { AnyCommand } from '../src/commands/define.ts';
 import audit from './audit.ts';
 import backup from './backup.ts';
 import digest from './digest.ts';
+import disk from './disk.ts';
 import logs from './logs.ts';
 import slowquery from './slowquery.ts';
 import status from './status.ts';
 
 /** Every slash command. Adding a command = one file in this folder and one line here. */
-export const COMMANDS: AnyCommand[] = [status, backup, digest, audit, logs, slowquery];
+export const COMMANDS: AnyCommand[] = [status, backup, digest, audit, logs, slowquery, disk];

@@ -1,10 +1,14 @@
+import { DelayedError } from 'bullmq';
 import { z } from 'zod';
+import type { Deps } from '../src/deps.ts';
+import { enqueueEvidence } from '../src/incidents/evidence.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 
 /**
- * The hook for features that add to a new incident thread (e.g. evidence: diagnostics posted as
- * replies). Enqueued exactly once per incident, right after its root message is first posted
- * (job id `incident-opened-<incidentId>`). Replace `run` (or enqueue follow-up jobs from it).
+ * The hook for features that add to a new incident thread. Enqueued exactly once per incident, right
+ * after its root message is first posted (job id `incident-opened-<incidentId>`). Evidence: enqueues
+ * the diagnostics the alert calls for (`incidents.evidence`) as `run-command` jobs into the thread,
+ * with job ids per incident and item, so a retry posts nothing twice.
  */
 export const incidentOpenedData = z.object({
   incidentId: z.number().int().positive(),
@@ -16,13 +20,34 @@ export const incidentOpenedData = z.object({
   labels: z.record(z.string(), z.string()),
 });
 
+/** How long evidence waits for the checklist to be posted before it goes ahead anyway. */
+const CHECKLIST_WAIT_MS = 15_000;
+
+async function checklistPending(deps: Deps, incidentId: number): Promise<boolean> {
+  const r = await deps.pool.query(
+    "SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = 'checklist' AND posted_ts IS NULL",
+    [incidentId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
 export default defineJob({
   name: 'incident-opened',
   queue: 'incidents',
   data: incidentOpenedData,
   options: { attempts: 3, removeOnComplete: { age: 3_600 } },
-  async run(data, deps) {
-    deps.logger.debug({ incidentId: data.incidentId }, 'incident opened');
-    return { incidentId: data.incidentId };
+  async run(data, deps, job, token) {
+    // The checklist is the thread's first reply; evidence follows it (a few seconds at most).
+    if (
+      token &&
+      Date.now() - job.timestamp < CHECKLIST_WAIT_MS &&
+      (await checklistPending(deps, data.incidentId))
+    ) {
+      await job.moveToDelayed(Date.now() + 500, token);
+      throw new DelayedError();
+    }
+    const evidence = await enqueueEvidence(deps, data);
+    deps.logger.debug({ incidentId: data.incidentId, evidence }, 'incident opened');
+    return { incidentId: data.incidentId, evidence };
   },
 });

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { newRef, UserError } from '../src/errors.ts';
+import { recordCommandEvent } from '../src/incidents/timeline.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 import { mapReportText, type Report } from '../src/report/report.ts';
@@ -16,7 +17,9 @@ export const runCommandData = z.object({
   channelId: z.string().optional(),
   threadTs: z.string().optional(),
   responseUrl: z.url().optional(),
-  source: z.enum(['slack', 'button', 'schedule']).default('slack'),
+  source: z.enum(['slack', 'button', 'schedule', 'incident']).default('slack'),
+  /** Run in an incident's thread: the run is recorded in its timeline once delivered. */
+  incidentId: z.number().int().positive().optional(),
   /** When Slack sent the command (ms), for the end-to-end latency metric. */
   receivedAt: z.number().int().positive(),
   /**
@@ -115,6 +118,21 @@ export default defineJob({
       return deferIfRateLimited(err, job, token);
     }
 
+    if (data.incidentId !== undefined) {
+      await recordCommandEvent(deps, data.incidentId, {
+        jobId: String(job.id),
+        command: command.name,
+        text: audit.arguments,
+        userId: data.userId,
+        outcome,
+        title: report.title,
+      }).catch((err) =>
+        deps.logger.warn(
+          { err: (err as Error).message, incidentId: data.incidentId },
+          'timeline write failed',
+        ),
+      );
+    }
     deps.metrics.commands.inc({ command: command.name, outcome });
     deps.metrics.commandDuration.observe({ command: command.name }, (Date.now() - data.receivedAt) / 1000);
     await deps.audit

@@ -13,14 +13,19 @@ export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789';
 
 export interface SpawnedBot {
   url: string;
+  schema: string;
+  prefix: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function spawnBot(env: Record<string, string>): Promise<SpawnedBot> {
+export async function spawnBot(
+  env: Record<string, string>,
+  shared: { schema?: string; prefix?: string } = {},
+): Promise<SpawnedBot> {
   const port = await freePort();
-  const schema = uniqueName('bench');
-  const prefix = uniqueName('bench');
+  const schema = shared.schema ?? uniqueName('bench');
+  const prefix = shared.prefix ?? uniqueName('bench');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -49,11 +54,15 @@ export async function spawnBot(env: Record<string, string>): Promise<SpawnedBot>
   }
   return {
     url,
+    schema,
+    prefix,
     child,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
+      // A replica sharing another's state leaves the cleanup to the first.
+      if (shared.schema) return;
       const redis = new Redis(testRedisUrl());
       await cleanupPrefix(redis, prefix);
       await redis.quit();

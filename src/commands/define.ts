@@ -10,7 +10,7 @@ export interface CommandContext {
   channelId?: string;
   /** Set when the command runs inside an incident thread. */
   threadTs?: string;
-  source: 'slack' | 'cli' | 'button' | 'schedule';
+  source: 'slack' | 'cli' | 'button' | 'schedule' | 'incident';
   /** The BullMQ job running it, when there is one. */
   jobId?: string;
 }

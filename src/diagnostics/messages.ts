@@ -1,6 +1,12 @@
 import type { FeatureMessages } from '../i18n/index.ts';
 
 const zhCN = {
+  disk: {
+    title: '磁盘使用率',
+    summary: '{{count}} 个磁盘，{{high}} 个超过 {{threshold}}%',
+    noData: 'Prometheus 中没有 disk_free_bytes / disk_total_bytes 数据',
+    columns: ['实例', 'job', '挂载点', '已用', '剩余'],
+  },
   status: {
     up: 'up',
     rps: '请求率',
@@ -33,6 +39,9 @@ const zhCN = {
     firingCount: '；{{n}} 条告警正在触发',
     alertsTitle: '正在触发的告警',
     noAlerts: '无',
+    openIncidents: '进行中的事件（{{count}}）：{{list}}',
+    noOpenIncidents: '进行中的事件：无',
+    openIncidentsUnknown: '进行中的事件：⚪ {{reason}}',
     alertColumns: ['告警', '级别', '对象', '开始于', '摘要'],
     window: 'Prometheus 速率窗口 {{window}}',
   },
@@ -116,6 +125,12 @@ type Shape<T> = {
 };
 
 const en: Shape<typeof zhCN> = {
+  disk: {
+    title: 'Disk usage',
+    summary: '{{count}} disks, {{high}} above {{threshold}}%',
+    noData: 'Prometheus has no disk_free_bytes / disk_total_bytes data',
+    columns: ['Instance', 'job', 'Mount', 'Used', 'Free'],
+  },
   status: {
     up: 'up',
     rps: 'requests',
@@ -148,6 +163,9 @@ const en: Shape<typeof zhCN> = {
     firingCount: '; alerts firing: {{n}}',
     alertsTitle: 'Alerts firing now',
     noAlerts: 'none',
+    openIncidents: 'Open incidents ({{count}}): {{list}}',
+    noOpenIncidents: 'Open incidents: none',
+    openIncidentsUnknown: 'Open incidents: ⚪ {{reason}}',
     alertColumns: ['Alert', 'Severity', 'Target', 'Since', 'Summary'],
     window: 'Prometheus rate window {{window}}',
   },

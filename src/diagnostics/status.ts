@@ -5,6 +5,7 @@ import type { Report, ReportBlock, ReportLink, Tone } from '../report/report.ts'
 import type { FiringAlert } from '../sources/alertmanager.ts';
 import { type ProbeResult, probe } from '../sources/probe.ts';
 import { type Check, type ServiceStatus, serviceTone } from './checks.ts';
+import { openIncidentsPart } from './open-incidents.ts';
 import { httpChecks, httpFigures } from './status-http.ts';
 import { infraChecks } from './status-infra.ts';
 import { oneLine } from './text.ts';
@@ -112,7 +113,11 @@ function links(deps: Deps): ReportLink[] {
 /** `/status [service]` as a Report: callable from other features (e.g. incident evidence). */
 export async function statusReport(deps: Deps, serviceName?: string): Promise<Report> {
   const { t } = deps;
-  const result = await collectStatus(deps, serviceName);
+  const config = serviceName ? deps.config.services.find((c) => c.name === serviceName) : undefined;
+  const [result, open] = await Promise.all([
+    collectStatus(deps, serviceName),
+    openIncidentsPart(deps, config),
+  ]);
   const count = (tones: Tone[]) => result.services.filter((s) => tones.includes(s.tone)).length;
   const down = count(['error']);
   const degraded = count(['warn']);
@@ -129,7 +134,6 @@ export async function statusReport(deps: Deps, serviceName?: string): Promise<Re
 
   if (serviceName) {
     const s = result.services[0];
-    const config = deps.config.services.find((c) => c.name === serviceName);
     if (!s || !config) throw new Error(`service ${serviceName} not configured`);
     return {
       title: t('status.titleService', { service: serviceName }),
@@ -141,8 +145,9 @@ export async function statusReport(deps: Deps, serviceName?: string): Promise<Re
           fields: s.checks.map((c) => ({ label: c.label, value: c.value, tone: c.tone })),
         },
         ...alertBlocks(deps, result.alerts, config),
+        open.block,
       ],
-      links: links(deps),
+      links: [...links(deps), ...open.links],
       context,
       data,
     };
@@ -164,8 +169,9 @@ export async function statusReport(deps: Deps, serviceName?: string): Promise<Re
         })),
       },
       ...alertBlocks(deps, result.alerts),
+      open.block,
     ],
-    links: links(deps),
+    links: [...links(deps), ...open.links],
     context,
     data,
   };

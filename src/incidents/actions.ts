@@ -7,6 +7,7 @@ import type { AuditOutcome } from '../store/audit.ts';
 import { AlertmanagerError, createSilence, expireSilence } from './alertmanager.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
+import { serviceOf } from './evidence-config.ts';
 import { resolveIncident } from './intake.ts';
 import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
 import {
@@ -172,6 +173,25 @@ async function tickPhase(
   });
 }
 
+/** Status / Logs on the root: runs the command for the incident's service into its thread. */
+async function runInThread(deps: Deps, incidentId: number, command: 'status' | 'logs', who: ActionContext) {
+  const inc = await loadIncident(deps.pool, incidentId);
+  if (!inc) throw new UserError(deps.t('incidents.errors.notFound'));
+  const service = serviceOf({ ...inc.commonLabels, ...inc.groupLabels }, deps.config.services);
+  if (!service || !inc.rootTs) throw new UserError(deps.t('incidents.errors.noService'));
+  const text = command === 'status' ? service : `${service} --level error --limit 10`;
+  await deps.queues.enqueue('run-command', {
+    command,
+    text,
+    userId: who.userId,
+    channelId: inc.channel,
+    threadTs: inc.rootTs,
+    source: 'button',
+    incidentId,
+    receivedAt: deps.now().getTime(),
+  });
+}
+
 /** The permission an incident action needs (checked with the rate limit before it runs). */
 export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.expire || actionId.startsWith(`${ACTIONS.silence}_`)) return 'incident:silence';
@@ -179,6 +199,8 @@ export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.ack) return 'incident:ack';
   if (actionId === ACTIONS.resolve) return 'incident:resolve';
   if (actionId === ACTIONS.commander) return 'incident:commander';
+  if (actionId === ACTIONS.runStatus) return 'incident:status';
+  if (actionId === ACTIONS.runLogs) return 'incident:logs';
   return undefined;
 }
 
@@ -237,6 +259,10 @@ export async function handleIncidentAction(
       return true;
     });
     return already ? deps.t('incidents.ephemeral.alreadyResolved') : undefined;
+  }
+  if (a.action_id === ACTIONS.runStatus || a.action_id === ACTIONS.runLogs) {
+    await runInThread(deps, id, a.action_id === ACTIONS.runStatus ? 'status' : 'logs', who);
+    return undefined;
   }
   if (a.action_id === ACTIONS.commander && a.selected_user) {
     const commander = a.selected_user;

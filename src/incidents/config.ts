@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EVIDENCE, evidenceSchema } from './evidence-config.ts';
 
 /**
  * `incidents:` in CONFIG_FILE. Everything has a default; the checklist itself is the top-level
@@ -32,6 +33,11 @@ export const incidentsFileSchema = z
     postsPerSecond: z.number().min(0.1).max(50).default(1),
     /** How often the sweep re-drives incidents not in sync (cron seconds field). */
     sweepEverySeconds: z.number().int().min(5).max(3_600).default(30),
+    /**
+     * Diagnostics posted in a new incident's thread, by alertname (replaces the defaults for the
+     * alertnames it names; an empty list turns evidence off for that alert).
+     */
+    evidence: evidenceSchema.default({}).transform((given) => ({ ...DEFAULT_EVIDENCE, ...given })),
   })
   .default({
     flapWindowMinutes: 30,
@@ -39,6 +45,7 @@ export const incidentsFileSchema = z
     storm: { maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 80 },
     postsPerSecond: 1,
     sweepEverySeconds: 30,
+    evidence: DEFAULT_EVIDENCE,
   });
 
 export type IncidentsConfig = z.output<typeof incidentsFileSchema>;

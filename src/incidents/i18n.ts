@@ -40,6 +40,8 @@ export const incidentMessages: FeatureMessages = {
       resolve: '标记恢复',
       commander: '指定事件指挥',
       expire: '解除静默',
+      status: '状态',
+      logs: '错误日志',
     },
     incidentRef: '事件 #{{id}}',
     checklistTitle: '故障处理清单（{{done}}/{{total}}）',
@@ -64,6 +66,9 @@ export const incidentMessages: FeatureMessages = {
       ticked: '☑️ <@{{user}}> 完成：{{item}}',
       unticked: '↩️ <@{{user}}> 取消完成：{{item}}',
       opened: '🚨 事件开始',
+      command: '🔎 <@{{user}}> 在线程中运行 /{{command}} {{args}} → {{title}}{{failed}}',
+      commandAuto: '🔎 自动取证 /{{command}} {{args}} → {{title}}{{failed}}',
+      commandFailed: '（失败）',
     },
     report: {
       title: '📝 事件报告 #{{id}} · {{alertname}}',
@@ -80,6 +85,7 @@ export const incidentMessages: FeatureMessages = {
       fallback: '告警风暴：{{count}} 个告警组',
     },
     errors: {
+      noService: '这个事件的告警没有可识别的服务（job/service 标签），无法运行该命令。',
       notFound: '找不到这个事件（可能已被清理）。',
       noAlertmanager: '未配置 ALERTMANAGER_URL，无法静默。',
       silenceFailed: '静默失败：{{message}}',
@@ -129,6 +135,8 @@ export const incidentMessages: FeatureMessages = {
       resolve: 'Resolve',
       commander: 'Incident commander',
       expire: 'Expire silence',
+      status: 'Status',
+      logs: 'Error logs',
     },
     incidentRef: 'Incident #{{id}}',
     checklistTitle: 'Incident response checklist ({{done}}/{{total}})',
@@ -153,6 +161,9 @@ export const incidentMessages: FeatureMessages = {
       ticked: '☑️ <@{{user}}> done: {{item}}',
       unticked: '↩️ <@{{user}}> undone: {{item}}',
       opened: '🚨 Incident opened',
+      command: '🔎 <@{{user}}> ran /{{command}} {{args}} in the thread → {{title}}{{failed}}',
+      commandAuto: '🔎 Evidence /{{command}} {{args}} → {{title}}{{failed}}',
+      commandFailed: ' (failed)',
     },
     report: {
       title: '📝 Incident report #{{id}} · {{alertname}}',
@@ -170,6 +181,8 @@ export const incidentMessages: FeatureMessages = {
       fallback: 'Alert storm: {{count}} groups',
     },
     errors: {
+      noService:
+        'The alerts of this incident name no known service (job/service label), so the command cannot run.',
       notFound: 'This incident no longer exists.',
       noAlertmanager: 'ALERTMANAGER_URL is not configured, so the bot cannot silence.',
       silenceFailed: 'Silence failed: {{message}}',

@@ -6,6 +6,7 @@ import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
 import type { StoredAlert } from './diff.ts';
+import { serviceOf } from './evidence-config.ts';
 import { alertWhere, esc, formatDuration, link, slackDate } from './format.ts';
 import type { Incident } from './store.ts';
 
@@ -13,7 +14,7 @@ export interface RenderContext {
   t: Translate;
   locale: Locale;
   redact: Redactor;
-  config: Pick<Config, 'file' | 'alertmanagerUrl'>;
+  config: Pick<Config, 'file' | 'alertmanagerUrl' | 'services'>;
   checklist: readonly ChecklistPhase[];
   now: Date;
 }
@@ -27,6 +28,8 @@ export const ACTIONS = {
   commander: 'incident_commander',
   expire: 'incident_silence_expire',
   checklist: 'incident_checklist',
+  runStatus: 'incident_run_status',
+  runLogs: 'incident_run_logs',
 } as const;
 
 export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;
@@ -152,7 +155,7 @@ export function renderRoot(
       elements: links.slice(0, LIMITS.contextElements).map((l) => ({ type: 'mrkdwn', text: l })),
     });
   }
-  if (!resolved) blocks.push(rootActions(inc, t));
+  if (!resolved) blocks.push(rootActions(inc, ctx));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
@@ -173,7 +176,8 @@ export function renderRoot(
   return { text: truncate(fallback, 3_000), blocks };
 }
 
-function rootActions(inc: Incident, t: Translate): KnownBlock {
+function rootActions(inc: Incident, ctx: RenderContext): KnownBlock {
+  const { t } = ctx;
   const value = String(inc.id);
   const elements: ActionsBlockElement[] = [];
   if (!inc.ackedBy) {
@@ -206,5 +210,14 @@ function rootActions(inc: Incident, t: Translate): KnownBlock {
     placeholder: { type: 'plain_text', text: t('incidents.button.commander') },
     ...(inc.commander ? { initial_user: inc.commander } : {}),
   });
+  // The service's status and error logs into the thread, when the alert names a known service.
+  if (serviceOf({ ...inc.commonLabels, ...inc.groupLabels }, ctx.config.services)) {
+    for (const [action_id, key] of [
+      [ACTIONS.runStatus, 'incidents.button.status'],
+      [ACTIONS.runLogs, 'incidents.button.logs'],
+    ] as const) {
+      elements.push({ type: 'button', action_id, value, text: { type: 'plain_text', text: t(key) } });
+    }
+  }
   return { type: 'actions', block_id: `incident:${inc.id}`, elements };
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
+import { EVIDENCE_USER } from './evidence-config.ts';
 import { alertWhere, esc, formatDuration, slackDate, utc } from './format.ts';
 import { ACTIONS, type RenderContext } from './render-root.ts';
 import type { Incident, IncidentEvent } from './store.ts';
@@ -71,6 +72,18 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
       return t('incidents.event.silenceExpired', { user, id: d.silenceId });
     case 'commander':
       return t('incidents.event.commander', { user, commander: d.commander });
+    case 'command': {
+      const values = {
+        user,
+        command: d.command,
+        args: d.args ?? '',
+        title: d.title ?? '',
+        failed: d.outcome === 'failed' ? t('incidents.event.commandFailed') : '',
+      };
+      return user === EVIDENCE_USER
+        ? t('incidents.event.commandAuto', values)
+        : t('incidents.event.command', values);
+    }
     case 'ticked':
     case 'unticked':
       return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });

@@ -17,7 +17,7 @@ export interface AuditEntry {
   command: string;
   /** Already redacted. */
   arguments: string;
-  source?: 'slack' | 'cli' | 'button' | 'schedule';
+  source?: 'slack' | 'cli' | 'button' | 'schedule' | 'incident';
   outcome: AuditOutcome;
   detail?: string;
   durationMs?: number;

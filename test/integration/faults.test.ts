@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { freshFixture, postAlerts, roots, textOf } from '../helpers/incidents.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { type RedisServer, startRedisServer } from '../helpers/redis.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
@@ -50,8 +51,10 @@ describe('faults in the bot’s own PostgreSQL and Redis', () => {
     expect(JSON.stringify(answer.body)).toContain('太上老君平台状态');
   });
 
-  it('recovers by itself after PostgreSQL restarts', async () => {
+  it('recovers by itself after PostgreSQL restarts; /alerts answers 503 meanwhile so Alertmanager retries', async () => {
     await pgc.stopServer();
+    const alert = freshFixture('HighErrorRate-firing', new Date(Date.now() - 5_000));
+    expect((await postAlerts(t.url, alert)).status).toBe(503);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: Record<string, string> }).checks.postgres).toMatch(
@@ -62,6 +65,9 @@ describe('faults in the bot’s own PostgreSQL and Redis', () => {
     const s = await status(t);
     expect(s.ack).toContain('正在执行');
     await s.answered();
+    // Alertmanager's retry is accepted now, and the incident thread appears.
+    expect((await postAlerts(t.url, alert)).status).toBe(200);
+    await eventually(() => roots(t.slack).find((m) => textOf(m).includes('HighErrorRate')), 20_000);
     // The audit trail is written again once PostgreSQL is back.
     await eventually(async () =>
       (await t.bot.deps.audit.recent({ command: 'status' })).some((r) => r.outcome === 'ok'),

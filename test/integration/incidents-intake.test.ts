@@ -62,7 +62,12 @@ describe('POST /alerts refuses bad input and stores nothing', () => {
 describe('incident thread lifecycle', () => {
   let t: TestBot;
   beforeAll(async () => {
-    t = await startTestBot();
+    // Evidence replies (test/e2e/incident-evidence.test.ts) are off: these count the thread's replies.
+    t = await startTestBot({
+      CONFIG_FILE: configFile(
+        'incidents:\n  evidence: { ServiceDown: [], HighErrorRate: [], DiskSpaceHigh: [], DatabaseConnectionHigh: [] }\n',
+      ),
+    });
   });
   afterAll(() => t.stop());
 

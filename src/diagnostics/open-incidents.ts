@@ -1,0 +1,77 @@
+import type { ServiceConfig } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import type { ReportBlock, ReportLink } from '../report/report.ts';
+import { messageLink } from '../slack/permalink.ts';
+
+export interface OpenIncident {
+  id: number;
+  alertname: string;
+  /** The incident's thread, or its storm message when it was stormed; none before it is posted. */
+  link?: string;
+}
+
+const SHOWN = 10;
+
+/**
+ * Firing incidents (newest first), all or those of one service (its job or `service` label), with
+ * links to their threads. Stormed incidents link to their storm message.
+ */
+export async function openIncidents(
+  deps: Deps,
+  service?: ServiceConfig,
+): Promise<{ total: number; incidents: OpenIncident[] }> {
+  const r = await deps.pool.query<{
+    id: string;
+    alertname: string;
+    channel: string;
+    thread_ts: string | null;
+    total: number;
+  }>(
+    `SELECT i.id, i.alertname, i.channel, COALESCE(i.root_ts, s.root_ts) AS thread_ts, count(*) OVER ()::int AS total
+       FROM incidents i LEFT JOIN incident_storms s ON s.id = i.storm_id
+      WHERE i.status = 'firing'
+        AND ($1::text IS NULL OR i.common_labels->>'job' = $1 OR i.group_labels->>'job' = $1
+             OR i.common_labels->>'service' = $2 OR i.group_labels->>'service' = $2)
+      ORDER BY i.started_at DESC, i.id DESC LIMIT ${SHOWN}`,
+    [service ? (service.job ?? service.name) : null, service?.name ?? null],
+  );
+  return {
+    total: Number(r.rows[0]?.total ?? 0),
+    incidents: r.rows.map((row) => ({
+      id: Number(row.id),
+      alertname: row.alertname,
+      ...(row.thread_ts ? { link: messageLink(row.channel, row.thread_ts) } : {}),
+    })),
+  };
+}
+
+/** The "open incidents" line of /status and a link per incident thread; never throws. */
+export async function openIncidentsPart(
+  deps: Deps,
+  service?: ServiceConfig,
+): Promise<{ block: ReportBlock; links: ReportLink[] }> {
+  const { t } = deps;
+  try {
+    const { total, incidents } = await openIncidents(deps, service);
+    if (total === 0)
+      return { block: { kind: 'text', text: t('diagnostics.status.noOpenIncidents') }, links: [] };
+    const names = incidents.map((i) => `#${i.id} ${deps.redact(i.alertname)}`);
+    const list = [...names, ...(total > incidents.length ? ['…'] : [])].join(', ');
+    return {
+      block: { kind: 'text', text: t('diagnostics.status.openIncidents', { count: total, list }) },
+      links: incidents
+        .filter((i) => i.link)
+        .slice(0, 5)
+        .map((i) => ({ label: `#${i.id} ${deps.redact(i.alertname)}`.slice(0, 70), url: i.link as string })),
+    };
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message }, 'open incidents not read');
+    return {
+      block: {
+        kind: 'text',
+        text: t('diagnostics.status.openIncidentsUnknown', { reason: (err as Error).message }),
+      },
+      links: [],
+    };
+  }
+}

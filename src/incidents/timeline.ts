@@ -1,0 +1,34 @@
+import type { Deps } from '../deps.ts';
+
+export interface CommandRun {
+  /** The run-command job: a retried delivery records the run once. */
+  jobId: string;
+  command: string;
+  /** Arguments, already redacted. */
+  text: string;
+  userId: string;
+  outcome: 'ok' | 'failed';
+  title: string;
+}
+
+/**
+ * A command run into an incident's thread (evidence or a button) joins the incident's timeline: it
+ * appears in the generated incident report but is not posted again as a thread reply.
+ */
+export async function recordCommandEvent(deps: Deps, incidentId: number, run: CommandRun): Promise<void> {
+  const data = {
+    jobId: run.jobId,
+    command: run.command,
+    args: deps.redact(run.text),
+    outcome: run.outcome,
+    title: deps.redact(run.title),
+  };
+  await deps.pool.query(
+    `INSERT INTO incident_events (incident_id, kind, data, actor, post, at)
+     SELECT $1, 'command', $2, $3, false, $4
+      WHERE EXISTS (SELECT 1 FROM incidents WHERE id = $1)
+        AND NOT EXISTS (SELECT 1 FROM incident_events
+                         WHERE incident_id = $1 AND kind = 'command' AND data->>'jobId' = $5)`,
+    [incidentId, JSON.stringify(data), run.userId, deps.now(), run.jobId],
+  );
+}
