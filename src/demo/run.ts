@@ -105,12 +105,6 @@ async function queuesIdle(bot: Bot): Promise<boolean> {
   return true;
 }
 
-/** An incident is open and the bot has nothing left to post about it. */
-async function incidentShown(bot: Bot): Promise<boolean> {
-  const open = await bot.deps.metrics.registry.getSingleMetric('laojun_incidents_open')?.get();
-  return (open?.values[0]?.value ?? 0) > 0 && (await queuesIdle(bot));
-}
-
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const say = (line: string) => opts.out.write(`\n▶ ${line}\n`);
   const prometheusBin = findOnPath(['prometheus'], opts.env.PATH);
@@ -256,34 +250,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ].join('\n'),
     );
 
-    // Evidence: once Alertmanager has posted the incident, /status runs as the on-call would run it.
-    const showEvidence = async (since: number) => {
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && !opts.signal?.aborted) {
-        if ((await webhookNotifications(amUrl).catch(() => 0)) > since && (await incidentShown(bot))) {
-          say('Evidence: /status, as the on-call would run it in the incident channel.');
-          await bot.deps.queues.enqueue('run-command', {
-            command: 'status',
-            text: '',
-            userId: 'U0DEMO',
-            channelId: config.slack.incidentChannel,
-            source: 'slack',
-            receivedAt: Date.now(),
-          });
-          return;
-        }
-        await sleep(500);
-      }
-    };
     const breakIt = () => {
       platform.break(opts.service, opts.fault);
       say(
         `Broke ${opts.service} (${opts.fault}). Prometheus sees it within a second; the manual's rule fires after its for: (3s here).`,
       );
-      void webhookNotifications(amUrl)
-        .catch(() => 0)
-        .then(showEvidence)
-        .catch((err: Error) => say(`(evidence not shown: ${err.message})`));
     };
     let mendedAt = 0;
     let notificationsAtMend = 0;

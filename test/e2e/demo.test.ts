@@ -81,11 +81,11 @@ describe('npm run demo', () => {
     // Evidence: a link to the graph in the demo's own Prometheus.
     const prometheus = /Prometheus (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     expect(out).toContain(`Prometheus 图表 (${prometheus}/graph?`);
-    // Evidence: /status in the incident channel shows the broken service down and the others up.
-    const status = out.indexOf('太上老君平台状态');
-    expect(status).toBeGreaterThan(root);
-    expect(out).toMatch(/laojun-admin-api\s+🔴 故障 · up 0\/1/);
-    expect(out).toMatch(/laojun-gateway\s+🟢 正常/);
+    // Evidence the bot posts into the thread: the broken service's status, from the demo's Prometheus.
+    const evidence = out.indexOf('laojun-admin-api 状态');
+    expect(evidence).toBeGreaterThan(root);
+    expect(out).toMatch(/up\s+🔴 0\/1/);
+    expect(out).toMatch(/\/health\s+🔴 HTTP 503/);
     // Mended: the thread says so and the root message turns resolved.
     const resolved = out.indexOf('✅ 事件已恢复');
     expect(resolved).toBeGreaterThan(out.indexOf('Mended admin-api'));
