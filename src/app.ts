@@ -11,12 +11,15 @@ import type { AnyCommand } from './commands/define.ts';
 import { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
 import type { Deps, Sources } from './deps.ts';
+import { mountBullBoard } from './http/bull-board.ts';
+import { opsOnly } from './http/ops-only.ts';
 import { createHttpApp, finishHttpApp } from './http/server.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createRedis } from './queue/connection.ts';
 import type { JobDefinition } from './queue/jobs.ts';
+import { registerQueueMetrics } from './queue/metrics.ts';
 import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
 import { createRedactor } from './redact.ts';
 import { registerSlackHandlers } from './slack/commands.ts';
@@ -185,6 +188,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const role = options.role ?? 'all';
   const deps = buildDeps(config, options);
+  registerQueueMetrics(deps.metrics.registry, deps.queues);
   const { logger, metrics, queues } = deps;
   try {
     await migrate(config.databaseUrl, config.databaseSchema, logger);
@@ -208,10 +212,13 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         }, options.scheduleRefreshMs ?? 60_000);
         scheduleTimer.unref();
       }
-      if (role === 'worker') return;
-      const http = createHttpApp(deps);
+      // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints, no /alerts.
+      const http = role === 'worker' ? opsOnly(createHttpApp(deps)) : createHttpApp(deps);
+      if (role !== 'worker') closeBoard = mountBullBoard(http, deps);
       let bolt: App | undefined;
-      if (config.slack.mode === 'http') {
+      if (role === 'worker') {
+        // no Bolt
+      } else if (config.slack.mode === 'http') {
         const receiver = new ExpressReceiver({
           signingSecret: config.slack.signingSecret ?? '',
           app: http,
@@ -271,11 +278,13 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       ]);
       bot.server?.closeAllConnections();
       // 3. Close pools.
+      await closeBoard?.();
       await closeDeps(deps);
       logger.info('laojun chatops stopped');
     },
   };
   let stopBolt: (() => Promise<unknown>) | undefined;
+  let closeBoard: (() => Promise<void>) | undefined;
   let scheduleTimer: NodeJS.Timeout | undefined;
   return bot;
 }

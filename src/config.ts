@@ -102,6 +102,12 @@ export const envSchema = z.object({
   MINIO_BUCKET: optionalString.transform((v) => v ?? 'laojun-bucket'),
   BACKUP_DIR: optionalString,
   CONFIG_FILE: optionalString,
+  BULL_BOARD_PASSWORD: optionalString.refine(
+    (v) => v === undefined || v.length >= 12,
+    'expected at least 12 characters (it guards job data)',
+  ),
+  BULL_BOARD_USER: optionalString.transform((v) => v ?? 'admin'),
+  BULL_BOARD_READ_ONLY: optionalString.pipe(z.enum(['true', 'false']).optional()),
 });
 
 const serviceSchema = z.object({
@@ -196,6 +202,8 @@ export interface Config {
   targetRedisUrl: string;
   minio: { endpoint?: string; accessKey?: string; secretKey?: string; bucket: string };
   backupDir?: string;
+  /** Bull Board at /admin/queues: on only when BULL_BOARD_PASSWORD is set; read-only unless BULL_BOARD_READ_ONLY=false. */
+  bullBoard?: { user: string; password: string; readOnly: boolean };
   file: FileConfig;
   services: ServiceConfig[];
   /** Every secret value, for redaction. */
@@ -272,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     e.SLACK_APP_TOKEN,
     e.ALERT_WEBHOOK_TOKEN,
     e.MINIO_SECRET_KEY,
+    e.BULL_BOARD_PASSWORD,
     passwordOf(e.DATABASE_URL),
     passwordOf(e.TARGET_DATABASE_URL),
     passwordOf(e.REDIS_URL),
@@ -313,6 +322,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
       bucket: e.MINIO_BUCKET,
     },
     backupDir: e.BACKUP_DIR,
+    bullBoard: e.BULL_BOARD_PASSWORD
+      ? {
+          user: e.BULL_BOARD_USER,
+          password: e.BULL_BOARD_PASSWORD,
+          readOnly: e.BULL_BOARD_READ_ONLY !== 'false',
+        }
+      : undefined,
     file,
     services: file.services ?? DEFAULT_SERVICES,
     secrets,

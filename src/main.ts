@@ -51,6 +51,10 @@ function readConsoleCommands(bot: Bot): void {
 }
 
 async function main(): Promise<void> {
+  // Traces (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set) start before anything opens a server or a queue.
+  const telemetry = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
+    ? (await import('./telemetry.ts')).startTelemetry(process.env)
+    : undefined;
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     bot.deps.logger.info({ signal }, 'shutting down');
     try {
       await bot.stop();
+      await telemetry?.shutdown().catch(() => {});
       process.exit(0);
     } catch (err) {
       bot.deps.logger.error({ err }, 'shutdown failed');

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createRedis } from './connection.ts';
 import { DEFAULT_JOB_OPTIONS, type JobDefinition, QUEUE_NAMES, type QueueName } from './jobs.ts';
+import { queueTelemetry } from './telemetry.ts';
 
 /** BullMQ job ids may not contain ':'; hash opaque keys such as Alertmanager's groupKey. */
 export function jobIdFor(...parts: string[]): string {
@@ -48,6 +49,7 @@ export class QueueSet {
       prefix: this.prefix,
       skipWaitingForReady: true,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      telemetry: queueTelemetry(),
     });
     q.on('error', () => {});
     this.made.set(name, q);
@@ -162,6 +164,7 @@ export function startWorkers(
         // A job whose worker died is picked up again (crash recovery), a few times at most.
         maxStalledCount: 2,
         stalledInterval: 15_000,
+        telemetry: queueTelemetry(),
       },
     );
     worker.on('completed', (job) => opts.metrics.jobs.inc({ job: job.name, outcome: 'completed' }));

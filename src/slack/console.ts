@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { blocksToText } from './blocks-text.ts';
 import type { OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
 
 /**
@@ -17,7 +18,8 @@ export class ConsoleSlack implements SlackPort {
   }
 
   private print(header: string, msg: OutgoingMessage): void {
-    const body = (msg.plain ?? msg.text).trimEnd();
+    // Blocks without a terminal rendering (incident threads) are shown as text, not as their fallback.
+    const body = (msg.plain ?? (msg.blocks?.length ? blocksToText(msg.blocks) : msg.text)).trimEnd();
     this.out.write(`\n┌─ ${header}\n${body.replace(/^/gm, '│ ')}\n└─\n`);
   }
 

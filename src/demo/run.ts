@@ -1,0 +1,328 @@
+/**
+ * `npm run demo`: a simulated Laojun platform, a real Prometheus with the manual's rules, a real
+ * Alertmanager with the manual's route, and the bot in console mode (or posting to Slack when tokens are
+ * set). A key press or a timer breaks a service and mends it; the incident thread appears and resolves in
+ * the terminal. Everything it starts is stopped on q, Ctrl-C or at the end of an --auto run.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { stringify } from 'yaml';
+import { type Bot, createBot } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
+import {
+  APT_INSTALL,
+  demoAlertmanagerConfig,
+  demoPrometheusConfig,
+  demoRules,
+  findOnPath,
+  freePort,
+  type RunningProcess,
+  startProcess,
+  writeFile,
+} from './stack.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface DemoOptions {
+  auto: boolean;
+  breakAfterMs: number;
+  mendAfterMs: number;
+  /** An --auto run fails when the incident has not resolved this long after the mend. */
+  resolveTimeoutMs: number;
+  service: string;
+  fault: Fault;
+  env: NodeJS.ProcessEnv;
+  out: Writable;
+  input?: NodeJS.ReadStream;
+  /** Aborted on Ctrl-C / SIGTERM: everything started is stopped and runDemo resolves 130. */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function checkServices(databaseUrl: string, redisUrl: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.end();
+  } catch (err) {
+    return `PostgreSQL is not reachable (${(err as Error).message}). Start it (sudo apt-get install postgresql) or set DATABASE_URL.`;
+  }
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.quit();
+  } catch (err) {
+    redis.disconnect();
+    return `Redis is not reachable (${(err as Error).message}). Start it (sudo apt-get install redis-server) or set REDIS_URL.`;
+  }
+  return undefined;
+}
+
+/** Drops what an earlier demo left (its own schema and queue prefix only). */
+async function freshState(databaseUrl: string, schema: string, redisUrl: string, prefix: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
+  await client.end();
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+async function webhookNotifications(alertmanagerUrl: string): Promise<number> {
+  const text = await fetch(`${alertmanagerUrl}/metrics`).then((r) => r.text());
+  const m = /^alertmanager_notifications_total\{integration="webhook"\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+async function activeAlerts(alertmanagerUrl: string): Promise<number> {
+  const alerts = (await fetch(`${alertmanagerUrl}/api/v2/alerts?active=true&silenced=false`).then((r) =>
+    r.json(),
+  )) as unknown[];
+  return alerts.length;
+}
+
+async function queuesIdle(bot: Bot): Promise<boolean> {
+  for (const name of ['incidents', 'commands'] as const) {
+    const c = await bot.deps.queues.queue(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(c).some((n) => n > 0)) return false;
+  }
+  return true;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const say = (line: string) => opts.out.write(`\n▶ ${line}\n`);
+  const prometheusBin = findOnPath(['prometheus'], opts.env.PATH);
+  const alertmanagerBin = findOnPath(['prometheus-alertmanager', 'alertmanager'], opts.env.PATH);
+  if (!prometheusBin || !alertmanagerBin) {
+    const missing = [!prometheusBin && 'prometheus', !alertmanagerBin && 'prometheus-alertmanager'].filter(
+      Boolean,
+    );
+    opts.out.write(
+      `The demo needs ${missing.join(' and ')} on PATH. Install them with:\n\n  ${APT_INSTALL}\n\n`,
+    );
+    return 1;
+  }
+  const databaseUrl = opts.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = opts.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const schema = opts.env.DATABASE_SCHEMA ?? 'chatops_demo';
+  const prefix = opts.env.QUEUE_PREFIX ?? 'laojun-demo';
+  const problem = await checkServices(databaseUrl, redisUrl);
+  if (problem) {
+    opts.out.write(`${problem}\n`);
+    return 1;
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'laojun-demo-'));
+  const started: Array<() => Promise<unknown>> = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const stop of started.reverse()) await stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  try {
+    await freshState(databaseUrl, schema, redisUrl, prefix);
+    const platform: LaojunPlatform = await startLaojunPlatform();
+    started.push(() => platform.close());
+    const [promPort, amPort] = [await freePort(), await freePort()];
+    const promUrl = `http://127.0.0.1:${promPort}`;
+    const amUrl = `http://127.0.0.1:${amPort}`;
+
+    const token = randomBytes(24).toString('hex');
+    const configFile = writeFile(
+      dir,
+      'chatops.yml',
+      stringify({
+        services: [
+          ...platform.services.map((s) => ({
+            name: s.job,
+            job: s.job,
+            kind: 'http',
+            healthUrl: `http://${s.hostPort}/health`,
+          })),
+          { name: 'postgresql', kind: 'postgres' },
+          { name: 'redis', kind: 'redis' },
+        ],
+        links: { alertmanager: amUrl },
+      }),
+    );
+    const config = loadConfig({
+      ...opts.env,
+      PORT: opts.env.PORT ?? '0',
+      DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      ALERT_WEBHOOK_TOKEN: token,
+      PROMETHEUS_URL: promUrl,
+      ALERTMANAGER_URL: amUrl,
+      CONFIG_FILE: configFile,
+      SLACK_INCIDENT_CHANNEL: opts.env.SLACK_INCIDENT_CHANNEL ?? 'C0DEMO',
+    });
+    const botLog = join(dir, 'bot.log');
+    const bot = await createBot(config, { consoleOut: opts.out, logDestination: createWriteStream(botLog) });
+    started.push(() => bot.stop());
+    await bot.start();
+    const botUrl = bot.url ?? `http://127.0.0.1:${config.port}`;
+
+    const tokenFile = writeFile(dir, 'alert-webhook-token', token);
+    const amConfig = writeFile(
+      dir,
+      'alertmanager.yml',
+      demoAlertmanagerConfig(
+        readFileSync(join(ROOT, 'deploy/alertmanager/alertmanager.yml'), 'utf8'),
+        botUrl,
+        tokenFile,
+      ),
+    );
+    const am: RunningProcess = await startProcess({
+      name: 'alertmanager',
+      bin: alertmanagerBin,
+      port: amPort,
+      dir,
+      args: [
+        `--config.file=${amConfig}`,
+        `--storage.path=${join(dir, 'alertmanager-data')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        `--web.external-url=${amUrl}`,
+        '--cluster.listen-address=',
+      ],
+    });
+    started.push(() => am.stop());
+
+    const rulesFile = writeFile(
+      dir,
+      'laojun.yml',
+      demoRules(readFileSync(join(ROOT, 'deploy/prometheus/rules/laojun.yml'), 'utf8')),
+    );
+    const promConfig = writeFile(
+      dir,
+      'prometheus.yml',
+      demoPrometheusConfig({
+        jobs: platform.services.map((s) => ({ job: s.job, hostPort: s.hostPort })),
+        rulesFile,
+        alertmanagerHostPort: `127.0.0.1:${amPort}`,
+      }),
+    );
+    const prom: RunningProcess = await startProcess({
+      name: 'prometheus',
+      bin: prometheusBin,
+      port: promPort,
+      dir,
+      args: [
+        `--config.file=${promConfig}`,
+        `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        `--web.external-url=${promUrl}`,
+        '--rules.alert.resend-delay=1s',
+      ],
+    });
+    started.push(() => prom.stop());
+
+    say(
+      [
+        `Laojun demo running (${config.slack.mode === 'console' ? 'console mode: the incident channel is printed here' : `posting to Slack channel ${config.slack.incidentChannel}`}).`,
+        `  platform: ${platform.services.map((s) => `${s.name} ${s.hostPort}`).join(', ')}`,
+        `  Prometheus ${promUrl}   Alertmanager ${amUrl}   bot ${botUrl}`,
+        `  logs: ${dir}`,
+        opts.auto
+          ? `  --auto: breaking ${opts.service} (${opts.fault}) in ${opts.breakAfterMs / 1000}s, mending it at ${opts.mendAfterMs / 1000}s.`
+          : `  Keys: b = break ${opts.service} (${opts.fault}), m = mend it, q = quit.`,
+      ].join('\n'),
+    );
+
+    const breakIt = () => {
+      platform.break(opts.service, opts.fault);
+      say(
+        `Broke ${opts.service} (${opts.fault}). Prometheus sees it within a second; the manual's rule fires after its for: (3s here).`,
+      );
+    };
+    let mendedAt = 0;
+    let notificationsAtMend = 0;
+    const mendIt = async () => {
+      platform.mend(opts.service);
+      mendedAt = Date.now();
+      notificationsAtMend = await webhookNotifications(amUrl).catch(() => 0);
+      say(`Mended ${opts.service}. Alertmanager sends "resolved" at its next group_interval (4s here).`);
+    };
+
+    const aborted = new Promise<number>((resolveAbort) =>
+      opts.signal?.addEventListener('abort', () => resolveAbort(130), { once: true }),
+    );
+    const interactive = async (): Promise<number> => {
+      const input = opts.input ?? process.stdin;
+      return await new Promise<number>((resolveExit) => {
+        if (input.isTTY) input.setRawMode(true);
+        input.resume();
+        const onKey = (key: Buffer) => {
+          const k = key.toString();
+          if (k === 'b') breakIt();
+          else if (k === 'm') void mendIt();
+          else if (k === 'q' || k === '\u0003') {
+            input.off('data', onKey);
+            if (input.isTTY) input.setRawMode(false);
+            input.pause();
+            say('Stopping everything the demo started…');
+            void stopAll().then(() => resolveExit(0));
+          }
+        };
+        input.on('data', onKey);
+        opts.signal?.addEventListener('abort', () => {
+          input.off('data', onKey);
+          if (input.isTTY) input.setRawMode(false);
+          input.pause();
+        });
+      });
+    };
+
+    const auto = async (): Promise<number> => {
+      await sleep(opts.breakAfterMs);
+      breakIt();
+      await sleep(Math.max(0, opts.mendAfterMs - opts.breakAfterMs));
+      await mendIt();
+      // Resolved: Alertmanager has no active alert, has posted since the mend, and the bot has caught up.
+      const deadline = mendedAt + opts.resolveTimeoutMs;
+      while (Date.now() < deadline) {
+        const [active, sent] = await Promise.all([activeAlerts(amUrl), webhookNotifications(amUrl)]).catch(
+          () => [1, 0],
+        );
+        if (active === 0 && sent > notificationsAtMend && (await queuesIdle(bot))) {
+          await sleep(1_000);
+          if (await queuesIdle(bot)) {
+            say('Resolved. Stopping everything the demo started.');
+            return 0;
+          }
+        }
+        await sleep(500);
+      }
+      say(`Not resolved within ${opts.resolveTimeoutMs / 1000}s of the mend; logs were in ${dir}.`);
+      return 1;
+    };
+
+    return await Promise.race([opts.auto ? auto() : interactive(), aborted]);
+  } catch (err) {
+    opts.out.write(`demo failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await stopAll();
+  }
+}

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestBot, type TestBot } from '../helpers/bot.ts';
+
+const PASSWORD = 'board-password-0123';
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('Bull Board at /admin/queues', () => {
+  let t: TestBot | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it('is absent (404) when BULL_BOARD_PASSWORD is not set', async () => {
+    t = await startTestBot();
+    expect((await fetch(`${t.url}/admin/queues`)).status).toBe(404);
+    expect((await fetch(`${t.url}/admin/queues/api/queues`)).status).toBe(404);
+  });
+
+  it('asks for credentials (401), refuses wrong ones, and shows the queues read-only with the right ones', async () => {
+    t = await startTestBot({ BULL_BOARD_PASSWORD: PASSWORD }, { role: 'web' });
+    const none = await fetch(`${t.url}/admin/queues`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    const wrong = await fetch(`${t.url}/admin/queues`, {
+      headers: { authorization: basic('admin', 'nope') },
+    });
+    expect(wrong.status).toBe(401);
+    const wrongUser = await fetch(`${t.url}/admin/queues`, {
+      headers: { authorization: basic('root', PASSWORD) },
+    });
+    expect(wrongUser.status).toBe(401);
+
+    const auth = { authorization: basic('admin', PASSWORD) };
+    const page = await fetch(`${t.url}/admin/queues`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+
+    // A job waiting (web-only bot: no worker) is listed, and the queues are read-only.
+    await t.bot.deps.queues.enqueue('run-command', {
+      command: 'status',
+      text: '',
+      userId: 'U0SRE',
+      source: 'slack',
+      receivedAt: Date.now(),
+    });
+    const api = await fetch(`${t.url}/admin/queues/api/queues?activeQueue=commands&status=waiting`, {
+      headers: auth,
+    });
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as {
+      queues: Array<{ name: string; readOnlyMode: boolean; counts: Record<string, number> }>;
+    };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['commands', 'incidents', 'maintenance']);
+    const commands = body.queues.find((q) => q.name === 'commands');
+    expect(commands?.readOnlyMode).toBe(true);
+    expect(commands?.counts.waiting).toBe(1);
+
+    // Read-only: actions are refused and change nothing.
+    const clean = await fetch(`${t.url}/admin/queues/api/queues/commands/clean/waiting`, {
+      method: 'PUT',
+      headers: auth,
+    });
+    expect(clean.status).toBe(405);
+    expect((await t.bot.deps.queues.queue('commands').getJobCounts('waiting')).waiting).toBe(1);
+  });
+
+  it('allows actions only when BULL_BOARD_READ_ONLY=false', async () => {
+    t = await startTestBot({ BULL_BOARD_PASSWORD: PASSWORD, BULL_BOARD_READ_ONLY: 'false' }, { role: 'web' });
+    const api = await fetch(`${t.url}/admin/queues/api/queues`, {
+      headers: { authorization: basic('admin', PASSWORD) },
+    });
+    const body = (await api.json()) as { queues: Array<{ readOnlyMode: boolean }> };
+    expect(body.queues.every((q) => q.readOnlyMode === false)).toBe(true);
+  });
+});
