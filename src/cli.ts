@@ -23,7 +23,7 @@ export async function runCli(
         env.DATABASE_URL ?? env.TARGET_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
       SLACK_BOT_TOKEN: undefined,
       SLACK_APP_TOKEN: undefined,
-      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+      LOG_LEVEL: env.LOG_LEVEL ?? 'error',
     });
   } catch (err) {
     if (err instanceof ConfigError) {
