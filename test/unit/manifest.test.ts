@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { COMMANDS } from '../../commands/index.ts';
+
+interface Manifest {
+  features: {
+    slash_commands: Array<{ command: string; url: string; usage_hint?: string; description: string }>;
+  };
+  settings: { interactivity: { is_enabled: boolean; request_url: string } };
+  oauth_config: { scopes: { bot: string[] } };
+}
+
+describe('Slack app manifest', () => {
+  const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as Manifest;
+
+  it('declares exactly the slash commands the bot registers, each at /slack/events', () => {
+    const declared = manifest.features.slash_commands.map((c) => c.command).sort();
+    expect(declared).toEqual(COMMANDS.map((c) => `/${c.name}`).sort());
+    for (const c of manifest.features.slash_commands) {
+      expect(c.url.endsWith('/slack/events')).toBe(true);
+    }
+  });
+
+  it('enables interactivity and asks for the scopes the bot uses', () => {
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining([
+        'commands',
+        'chat:write',
+        'files:write',
+        'usergroups:read',
+        'channels:history',
+      ]),
+    );
+  });
+});
