@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { slackSignature, slashCommandBody } from '../test/helpers/slack-sign.ts';
-import { BENCH_SIGNING_SECRET, spawnBot } from './lib/spawn-bot.ts';
+import { BENCH_SIGNING_SECRET, spawnBot } from '../test/helpers/spawn-bot.ts';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' } },

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/helpers/slack-sign.ts';
-import { BENCH_SIGNING_SECRET, spawnBot } from './lib/spawn-bot.ts';
+import { BENCH_SIGNING_SECRET, spawnBot } from '../test/helpers/spawn-bot.ts';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '500' }, seconds: { type: 'string', default: '5' } },

@@ -30,7 +30,7 @@ import { freePort } from '../test/helpers/ports.ts';
 import { startAlertmanager, startPrometheus } from '../test/helpers/prometheus.ts';
 import { testRedisUrl } from '../test/helpers/redis.ts';
 import { postSigned, slashCommandBody } from '../test/helpers/slack-sign.ts';
-import { BENCH_SIGNING_SECRET, spawnBot } from './lib/spawn-bot.ts';
+import { BENCH_SIGNING_SECRET, spawnBot } from '../test/helpers/spawn-bot.ts';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '50' }, rounds: { type: 'string', default: '4' } },

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/helpers/slack-sign.ts';
-import { BENCH_SIGNING_SECRET, spawnBot } from './lib/spawn-bot.ts';
+import { BENCH_SIGNING_SECRET, spawnBot } from '../test/helpers/spawn-bot.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '600' }, rate: { type: 'string', default: '20' } },

@@ -1,13 +1,14 @@
 /**
- * Benchmarks run the bot as its own process (as in production), so the load generator and the fake
- * Slack in the benchmark process do not share its event loop.
+ * The bot as its own process, started as `npm start` would (benchmarks, so the load generator does
+ * not share its event loop; crash tests, which kill it). Its own schema and queue prefix, or another
+ * bot's to act as a replica.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { quoteIdent, testDatabaseUrl, uniqueName } from '../../test/helpers/db.ts';
-import { freePort } from '../../test/helpers/ports.ts';
-import { cleanupPrefix, testRedisUrl } from '../../test/helpers/redis.ts';
+import { quoteIdent, testDatabaseUrl, uniqueName } from './db.ts';
+import { freePort } from './ports.ts';
+import { cleanupPrefix, testRedisUrl } from './redis.ts';
 
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789';
 
@@ -58,9 +59,11 @@ export async function spawnBot(
     prefix,
     child,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       // A replica sharing another's state leaves the cleanup to the first.
       if (shared.schema) return;
       const redis = new Redis(testRedisUrl());
