@@ -8,7 +8,7 @@ import { blockText, pngSize } from '../helpers/block-text.ts';
 import { eventually, logSink, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { buildHistory } from '../helpers/digest-history.ts';
-import { clickAction, fixture, freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
+import { clickAction, configFile, fixture, freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { freePort } from '../helpers/ports.ts';
 import { type PrometheusInstance, startPrometheus } from '../helpers/prometheus.ts';
@@ -213,7 +213,7 @@ describe('the incidents and backups sections, from what the incident and backup 
         [groupKey],
       );
       return r.rows[0]?.root_ts ? r.rows[0] : undefined;
-    }, 20_000);
+    }, 45_000);
     const message = await eventually(() => roots(t.slack).find((m) => m.ts === row.root_ts));
     return { id: row.id, message };
   }
@@ -238,7 +238,12 @@ describe('the incidents and backups sections, from what the incident and backup 
   }
 
   beforeAll(async () => {
-    t = await startTestBot(digestEnv(), { now: () => clock });
+    // Evidence replies are beside the point here, and at Slack's 1 message/s per channel they would
+    // delay the roots this test waits for.
+    const noEvidence = configFile(
+      'incidents:\n  evidence:\n    ServiceDown: []\n    DiskSpaceHigh: []\n    HighErrorRate: []\n',
+    );
+    t = await startTestBot(digestEnv({ CONFIG_FILE: noEvidence }), { now: () => clock });
     const down = freshFixture('ServiceDown-firing', min(-2));
     const downKey = String(down.groupKey);
     const downB = otherGroup(freshFixture('ServiceDown-firing', min(0)));
