@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
-import { freePort } from '../helpers/ports.ts';
+import { CLOSED_PORT } from '../helpers/ports.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 /** Jobs in any state for this bot's queue prefix. */
@@ -145,7 +145,7 @@ describe('when Redis is unavailable', () => {
   let t: TestBot;
   beforeAll(async () => {
     // Nothing listens on this port: the producer connection fails fast.
-    t = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { role: 'web' });
+    t = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${CLOSED_PORT}` }, { role: 'web' });
   });
   afterAll(async () => {
     await t.stop();

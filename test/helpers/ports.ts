@@ -36,3 +36,9 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): P
     socket.once('error', () => done(false));
   });
 }
+
+/**
+ * A port nothing listens on, for "unreachable" endpoints. A free port picked with freePort() may be
+ * taken by another test's server before it is used; port 1 (tcpmux) is never served here.
+ */
+export const CLOSED_PORT = 1;

@@ -10,7 +10,7 @@ import { makeTempDir } from '../helpers/cleanup.ts';
 import { buildHistory } from '../helpers/digest-history.ts';
 import { clickAction, configFile, fixture, freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
-import { freePort } from '../helpers/ports.ts';
+import { CLOSED_PORT } from '../helpers/ports.ts';
 import { type PrometheusInstance, startPrometheus } from '../helpers/prometheus.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
@@ -360,7 +360,7 @@ describe('the incidents and backups sections, from what the incident and backup 
 describe('when Prometheus is down and the backup history cannot be read', () => {
   let t: TestBot;
   beforeAll(async () => {
-    t = await startTestBot(digestEnv({ PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` }), {
+    t = await startTestBot(digestEnv({ PROMETHEUS_URL: `http://127.0.0.1:${CLOSED_PORT}` }), {
       now: () => now,
     });
   });

@@ -8,7 +8,7 @@ import { type FakeElasticsearch, startFakeElasticsearch } from '../fakes/elastic
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { testDatabaseUrl } from '../helpers/db.ts';
 import { answerText, commandJobCount, slackTraffic, writeConfigFile } from '../helpers/diagnostics.ts';
-import { freePort } from '../helpers/ports.ts';
+import { CLOSED_PORT } from '../helpers/ports.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
@@ -283,7 +283,7 @@ describe('/logs when Elasticsearch cannot answer', () => {
   });
 
   it('says Elasticsearch is not answering, without a stack trace', async () => {
-    const deps = depsWith({ ELASTICSEARCH_URL: `http://127.0.0.1:${await freePort()}` });
+    const deps = depsWith({ ELASTICSEARCH_URL: `http://127.0.0.1:${CLOSED_PORT}` });
     const report = await logsReport(deps, { service: 'laojun-admin-api', sinceMs: 30 * MIN, limit: 10 });
     expect(report.tone).toBe('error');
     expect(report.summary).toMatch(/^Elasticsearch is not answering .*Check ELASTICSEARCH_URL/);

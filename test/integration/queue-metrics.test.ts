@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
-import { freePort } from '../helpers/ports.ts';
+import { CLOSED_PORT } from '../helpers/ports.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 async function scrape(t: TestBot): Promise<{ status: number; text: string }> {
@@ -43,7 +43,7 @@ describe('queue depth on /metrics', () => {
   });
 
   it('keeps /metrics answering without queue series while Redis is unreachable', async () => {
-    t = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { role: 'web' });
+    t = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${CLOSED_PORT}` }, { role: 'web' });
     const { status, text } = await scrape(t);
     expect(status).toBe(200);
     expect(text).toContain('laojun_commands_total');

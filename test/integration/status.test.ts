@@ -10,7 +10,7 @@ import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpe
 import { testDatabaseUrl } from '../helpers/db.ts';
 import { answerText, commandJobCount, writeConfigFile } from '../helpers/diagnostics.ts';
 import { type MetricsServer, setLaojunMetrics, startMetricsServer } from '../helpers/metrics-server.ts';
-import { freePort } from '../helpers/ports.ts';
+import { CLOSED_PORT, freePort } from '../helpers/ports.ts';
 import {
   type AlertmanagerInstance,
   type PrometheusInstance,
@@ -82,7 +82,7 @@ describe('/status with real Prometheus and Alertmanager', () => {
       PROMETHEUS_URL: prom.url,
       ALERTMANAGER_URL: am.url,
       ELASTICSEARCH_URL: es.url,
-      MINIO_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      MINIO_ENDPOINT: `http://127.0.0.1:${CLOSED_PORT}`,
       TARGET_REDIS_URL: testRedisUrl(),
       CONFIG_FILE: writeConfigFile({
         // Generous for a busy CI machine; the hanging /health still times out on its own.
@@ -245,8 +245,8 @@ describe('/status when Prometheus and Alertmanager cannot be reached', () => {
         REDIS_URL: testRedisUrl(),
         LOCALE: 'en',
         LOG_LEVEL: 'silent',
-        PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}`,
-        ALERTMANAGER_URL: `http://127.0.0.1:${await freePort()}`,
+        PROMETHEUS_URL: `http://127.0.0.1:${CLOSED_PORT}`,
+        ALERTMANAGER_URL: `http://127.0.0.1:${CLOSED_PORT}`,
       }),
     );
     try {
