@@ -279,6 +279,13 @@ describe('the incidents and backups sections, from what the incident and backup 
       );
       return r.rows[0].n === 2;
     });
+    // Every incident's root is in Slack (and recorded) before the digest links to it.
+    await eventually(async () => {
+      const r = await t.db.pool.query(
+        'SELECT count(*)::int AS n FROM incidents WHERE root_ts IS NULL AND storm_id IS NULL',
+      );
+      return r.rows[0].n === 0;
+    }, 45_000);
 
     // Backups recorded by the backup feature's history: PostgreSQL good 6 h before the digest
     // and failed 2 h before it; Redis only failed.
