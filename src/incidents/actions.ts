@@ -3,8 +3,8 @@ import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
 import { messageLink } from '../slack/permalink.ts';
+import { AlertmanagerError } from '../sources/alertmanager.ts';
 import type { AuditOutcome } from '../store/audit.ts';
-import { AlertmanagerError, createSilence, expireSilence } from './alertmanager.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
@@ -67,8 +67,8 @@ async function change(
 }
 
 async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: ActionContext) {
-  const base = deps.config.alertmanagerUrl;
-  if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
+  const alertmanager = deps.sources.alertmanager;
+  if (!alertmanager) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
   const inc = await loadIncident(deps.pool, incidentId);
   if (!inc) throw new UserError(deps.t('incidents.errors.notFound'));
   const matchers = Object.keys(inc.groupLabels).length
@@ -81,7 +81,7 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
   const thread = inc.rootTs ? messageLink(inc.channel, inc.rootTs) : '';
   let id: string;
   try {
-    id = await createSilence(deps.fetch, base, {
+    id = await alertmanager.createSilence({
       matchers,
       startsAt: now,
       endsAt,
@@ -112,8 +112,8 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
 }
 
 async function expire(deps: Deps, incidentId: number, silenceId: string, who: ActionContext) {
-  const base = deps.config.alertmanagerUrl;
-  if (!base) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
+  const alertmanager = deps.sources.alertmanager;
+  if (!alertmanager) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
   const known = await deps.pool.query(
     'SELECT expired_at FROM incident_silences WHERE silence_id = $1 AND incident_id = $2',
     [silenceId, incidentId],
@@ -121,7 +121,7 @@ async function expire(deps: Deps, incidentId: number, silenceId: string, who: Ac
   if (!known.rowCount) throw new UserError(deps.t('incidents.errors.notFound'));
   if (known.rows[0].expired_at) return;
   try {
-    await expireSilence(deps.fetch, base, silenceId);
+    await alertmanager.expireSilence(silenceId);
   } catch (err) {
     if (err instanceof AlertmanagerError) {
       throw new UserError(deps.t('incidents.errors.silenceFailed', { message: deps.redact(err.message) }));

@@ -18,19 +18,76 @@ export interface FiringAlert {
   fingerprint: string;
 }
 
+export interface SilenceRequest {
+  matchers: Record<string, string>;
+  startsAt: Date;
+  endsAt: Date;
+  createdBy: string;
+  comment: string;
+}
+
 export class AlertmanagerError extends Error {
   override name = 'AlertmanagerError';
 }
 
-/** Alertmanager API v2: the alerts firing now (active, neither silenced nor inhibited). */
+/** Alertmanager API v2: the alerts firing now (for /status), and silences (for incident buttons). */
 export class AlertmanagerClient {
   constructor(
     readonly baseUrl: string,
     private readonly opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
   ) {}
 
+  private url(path: string): URL {
+    return new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+  }
+
+  /** A write call (silences): any failure becomes an AlertmanagerError with Alertmanager's answer. */
+  private async send(path: string, init: RequestInit): Promise<string> {
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(this.url(path), {
+        ...init,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
+      });
+    } catch (err) {
+      throw new AlertmanagerError(`Alertmanager unreachable: ${(err as Error).message}`);
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) throw new AlertmanagerError(`Alertmanager answered ${res.status}: ${text.slice(0, 200)}`);
+    return text;
+  }
+
+  /** POST /api/v2/silences with equality matchers; returns the silence id. */
+  async createSilence(s: SilenceRequest): Promise<string> {
+    const body = {
+      matchers: Object.entries(s.matchers).map(([name, value]) => ({
+        name,
+        value,
+        isRegex: false,
+        isEqual: true,
+      })),
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+      createdBy: s.createdBy,
+      comment: s.comment,
+    };
+    const text = await this.send('api/v2/silences', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const id = (JSON.parse(text || '{}') as { silenceID?: string }).silenceID;
+    if (!id) throw new AlertmanagerError('Alertmanager returned no silenceID');
+    return id;
+  }
+
+  /** DELETE /api/v2/silence/{id}. */
+  async expireSilence(id: string): Promise<void> {
+    await this.send(`api/v2/silence/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
   async firing(opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FiringAlert[]> {
-    const url = new URL('api/v2/alerts', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const url = this.url('api/v2/alerts');
     for (const [k, v] of Object.entries({ active: 'true', silenced: 'false', inhibited: 'false' })) {
       url.searchParams.set(k, v);
     }
