@@ -5,6 +5,7 @@ import { runReport } from '../src/backup/report.ts';
 import { primeBackupMetrics, runBackups } from '../src/backup/run.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
+import { keepReport } from '../src/queue/keep.ts';
 import type { Report } from '../src/report/report.ts';
 
 const reportSchema = z.custom<Report>((v) => typeof v === 'object' && v !== null && 'title' in v);
@@ -35,14 +36,13 @@ export default defineJob({
     };
   },
   async run(data, deps, job, token) {
-    let report = data.report;
-    if (!report) {
+    const report = await keepReport(job, data, deps.redact, async () => {
       const targets = data.targets ?? configuredTargets(deps.config);
       const results = await runBackups(deps, targets, { trigger: 'schedule', jobId: job.id });
-      report = runReport(results, deps.t, { nightly: true });
-      if (report.tone === 'error') deps.logger.error({ report: report.data }, 'nightly backup failed');
-      await job.updateData({ ...data, report });
-    }
+      const computed = runReport(results, deps.t, { nightly: true });
+      if (computed.tone === 'error') deps.logger.error({ report: computed.data }, 'nightly backup failed');
+      return computed;
+    });
     try {
       await postToDigest(deps, report);
     } catch (err) {

@@ -6,6 +6,7 @@ import { formatDuration } from '../src/backup/report.ts';
 import type { Translate } from '../src/i18n/index.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
+import { keepReport } from '../src/queue/keep.ts';
 import type { Report } from '../src/report/report.ts';
 
 export function drillReport(r: DrillResult, t: Translate): Report {
@@ -58,11 +59,9 @@ export default defineJob({
     return { pattern: settings.drill.cron, tz: settings.drill.tz, data: {} };
   },
   async run(data, deps, job, token) {
-    let report = data.report;
-    if (!report) {
-      report = drillReport(await restoreDrill(deps), deps.t);
-      await job.updateData({ ...data, report });
-    }
+    const report = await keepReport(job, data, deps.redact, async () =>
+      drillReport(await restoreDrill(deps), deps.t),
+    );
     try {
       await postToDigest(deps, report);
     } catch (err) {
