@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementsState, topStatements } from '../sources/pg-diagnostics.ts';
 
 export interface SlowQuery {
   queryid: string;
@@ -35,16 +36,21 @@ export async function collectSlowQueries(
   day: string,
   opts: { saveAs?: string } = {},
 ): Promise<SlowQueryFigures> {
-  const installed = await target.query<{ t: string | null }>(
-    "SELECT to_regclass('pg_stat_statements')::text AS t",
-  );
-  if (installed.rows[0]?.t == null) throw new NoStatements('pg_stat_statements is not installed');
-  const rows = await target.query<{ queryid: string; query: string; calls: string; total_ms: number }>(
-    `SELECT queryid::text AS queryid, query, calls::text AS calls, total_exec_time AS total_ms
-       FROM pg_stat_statements
-      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
-      ORDER BY total_exec_time DESC LIMIT ${SNAPSHOT_SIZE}`,
-  );
+  // The same reader as /slowquery: column names by server version (PostgreSQL 12 and older too).
+  const state = await statementsState(target);
+  if (!state.extension || !state.preloaded) throw new NoStatements('pg_stat_statements is not installed');
+  const statements = await topStatements(target, {
+    versionNum: state.versionNum,
+    sort: 'total',
+    limit: SNAPSHOT_SIZE,
+    currentDatabaseOnly: true,
+  });
+  const rows = statements.map((r) => ({
+    queryid: r.queryId,
+    query: r.query,
+    calls: r.calls,
+    total_ms: r.totalMs,
+  }));
   // Without the bot's own table (the CLI does not migrate) there is simply nothing to compare with.
   const previous = await own
     .query<{ taken_on: string; queryid: string; calls: string; total_ms: number }>(
@@ -57,8 +63,8 @@ export async function collectSlowQueries(
       rows: [] as Array<{ taken_on: string; queryid: string; calls: string; total_ms: number }>,
     }));
   const before = new Map(previous.rows.map((r) => [r.queryid, r]));
-  const top = rows.rows.slice(0, 3).map((r): SlowQuery => {
-    const calls = Number(r.calls);
+  const top = rows.slice(0, 3).map((r): SlowQuery => {
+    const calls = r.calls;
     const prev = before.get(r.queryid);
     const reset = prev !== undefined && (Number(prev.calls) > calls || prev.total_ms > r.total_ms);
     return {
@@ -73,13 +79,13 @@ export async function collectSlowQueries(
     };
   });
   if (opts.saveAs) {
-    const ids = rows.rows.map((r) => r.queryid);
+    const ids = rows.map((r) => r.queryid);
     await own.query(
       `INSERT INTO digest_query_snapshots (taken_on, queryid, calls, total_ms)
        SELECT $1::date, u.queryid::bigint, u.calls::bigint, u.total_ms
          FROM unnest($2::text[], $3::text[], $4::float8[]) AS u(queryid, calls, total_ms)
        ON CONFLICT (taken_on, queryid) DO UPDATE SET calls = EXCLUDED.calls, total_ms = EXCLUDED.total_ms`,
-      [opts.saveAs, ids, rows.rows.map((r) => r.calls), rows.rows.map((r) => r.total_ms)],
+      [opts.saveAs, ids, rows.map((r) => String(r.calls)), rows.map((r) => r.total_ms)],
     );
     await own.query('DELETE FROM digest_query_snapshots WHERE taken_on < $1::date - 14', [opts.saveAs]);
   }

@@ -67,7 +67,7 @@ export interface StatementRow {
 
 export async function topStatements(
   pool: pg.Pool,
-  opts: { versionNum: number; sort: StatementSort; limit: number },
+  opts: { versionNum: number; sort: StatementSort; limit: number; currentDatabaseOnly?: boolean },
 ): Promise<StatementRow[]> {
   const col = timeColumns(opts.versionNum);
   const order = opts.sort === 'calls' ? 's.calls' : opts.sort === 'mean' ? `s.${col.mean}` : `s.${col.total}`;
@@ -86,10 +86,11 @@ export async function topStatements(
      FROM pg_stat_statements s
      LEFT JOIN pg_database d ON d.oid = s.dbid
      LEFT JOIN pg_roles r ON r.oid = s.userid
-     WHERE s.query IS NOT NULL AND s.query NOT LIKE $2
+     WHERE s.query IS NOT NULL AND s.query NOT LIKE $2 AND s.queryid IS NOT NULL
+       AND (NOT $3::boolean OR d.datname = current_database())
      ORDER BY ${order} DESC NULLS LAST
      LIMIT $1`,
-    [opts.limit, `${TAG}%`],
+    [opts.limit, `${TAG}%`, opts.currentDatabaseOnly ?? false],
   );
   return rows.map((r) => ({
     queryId: r.queryid ?? '',
