@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
-import { SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
+import { SlackRateLimitedError } from '../slack/errors.ts';
 
 /**
  * Slack said 429: put this job back for Retry-After without using up an attempt, and without
@@ -12,8 +12,4 @@ export async function deferIfRateLimited(err: unknown, job: Job, token: string |
     throw new DelayedError();
   }
   throw err;
-}
-
-export function isTransientSlackError(err: unknown): boolean {
-  return err instanceof SlackRateLimitedError || err instanceof SlackUnavailableError;
 }
