@@ -13,6 +13,7 @@ type ByJob = Map<string, InstantSample[]>;
 export interface HttpFigures {
   up: ProbeResult<ByJob>;
   rps: ProbeResult<ByJob>;
+  /** The 5xx ratio, computed by Prometheus in one query (see `httpQueries`). */
   errors: ProbeResult<ByJob>;
   p95: ProbeResult<ByJob>;
   /** Detail view only. */
@@ -33,12 +34,16 @@ function groupByJob(samples: InstantSample[]): ByJob {
 /** The PromQL of /status, shown in docs and used by tests. */
 export function httpQueries(jobs: string[], window: string) {
   const sel = `job=~"${jobs.map(promRegexEscape).join('|')}"`;
+  const requests = `sum by (job) (rate(http_requests_total{${sel}}[${window}]))`;
   const quantile = (q: number) =>
     `histogram_quantile(${q}, sum by (job, le) (rate(http_request_duration_seconds_bucket{${sel}}[${window}])))`;
   return {
     up: `up{${sel}}`,
-    rps: `sum by (job) (rate(http_requests_total{${sel}}[${window}]))`,
-    errors: `sum by (job) (rate(http_requests_total{${sel},status=~"5.."}[${window}]))`,
+    rps: requests,
+    // One expression, so numerator and denominator come from the same samples: two separate queries
+    // can each see a different latest scrape and give a ratio that matches neither. A job without any
+    // 5xx series has ratio 0, not "no data".
+    errors: `(sum by (job) (rate(http_requests_total{${sel},status=~"5.."}[${window}])) or ${requests} * 0) / ${requests}`,
     p95: quantile(0.95),
     p50: quantile(0.5),
     p99: quantile(0.99),
@@ -50,9 +55,11 @@ export async function httpFigures(deps: Deps, jobs: string[], detail: boolean): 
   const prometheus = deps.sources.prometheus;
   const timeoutMs = deps.config.file.probes.timeoutMs;
   const q = httpQueries(jobs, deps.config.file.diagnostics.rateWindow);
+  // Every figure is evaluated at the same instant.
+  const time = new Date();
   const run = (expr: string): Promise<ProbeResult<ByJob>> =>
     prometheus
-      ? probe(timeoutMs, async () => groupByJob(await prometheus.query(expr, { timeoutMs })))
+      ? probe(timeoutMs, async () => groupByJob(await prometheus.query(expr, { time, timeoutMs })))
       : Promise.resolve({ ok: false, reason: deps.t('status.prometheusNotConfigured'), ms: 0 });
   const [up, rps, errors, p95, p50, p99, byStatus] = await Promise.all([
     run(q.up),
@@ -126,14 +133,18 @@ export async function httpChecks(
     if (!figures.errors.ok) return figures.errors;
     if (!figures.rps.ok) return figures.rps;
     const total = finite(figures.rps.value.get(job))[0];
-    const errs = finite(figures.errors.value.get(job))[0] ?? 0;
-    return { ...figures.errors, value: { total, errs } };
+    // NaN (0/0) when there was no traffic in the window.
+    const r = figures.errors.value.get(job)?.[0]?.value;
+    return { ...figures.errors, value: { total, r } };
   })();
   checks.push(
-    fromProbe('errors', t('diagnostics.status.errors'), ratio, ({ total, errs }) => {
+    fromProbe('errors', t('diagnostics.status.errors'), ratio, ({ total, r }) => {
       if (total === undefined) return { tone: 'unknown', value: t('diagnostics.status.noData') };
       if (total === 0) return { tone: 'ok', value: t('diagnostics.status.noTraffic') };
-      const r = errs / total;
+      if (r === undefined || !Number.isFinite(r)) {
+        return { tone: 'unknown', value: t('diagnostics.status.noData') };
+      }
+      const errs = r * total;
       return {
         tone: r >= 0.1 ? 'error' : r >= 0.01 ? 'warn' : 'ok',
         value: `${formatPct(r)} (${errs.toFixed(2)}/${total.toFixed(2)} req/s)`,

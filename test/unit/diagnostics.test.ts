@@ -91,13 +91,14 @@ describe('the log query', () => {
 });
 
 describe('/status PromQL', () => {
-  it('computes p95 with histogram_quantile and the 5xx ratio from two rates', () => {
+  it('computes p95 with histogram_quantile and the 5xx ratio in one expression (0 without 5xx series)', () => {
     const q = httpQueries(['laojun-gateway', 'laojun-admin-api'], '5m');
     expect(q.p95).toBe(
       'histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket{job=~"laojun-gateway|laojun-admin-api"}[5m])))',
     );
+    const all = 'sum by (job) (rate(http_requests_total{job=~"laojun-gateway|laojun-admin-api"}[5m]))';
     expect(q.errors).toBe(
-      'sum by (job) (rate(http_requests_total{job=~"laojun-gateway|laojun-admin-api",status=~"5.."}[5m]))',
+      `(sum by (job) (rate(http_requests_total{job=~"laojun-gateway|laojun-admin-api",status=~"5.."}[5m])) or ${all} * 0) / ${all}`,
     );
   });
 
