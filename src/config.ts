@@ -165,6 +165,15 @@ export const fileSchema = z
       .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
       .default({ timeoutMs: 2_000 }),
     redact: z.array(z.string().min(1)).default([]),
+    queue: z
+      .object({
+        /**
+         * How long a job stays locked to a worker that stopped answering (killed, frozen) before
+         * another worker takes it over; workers renew the lock at half this while they run.
+         */
+        lockDurationMs: z.number().int().min(5_000).max(600_000).default(30_000),
+      })
+      .default({ lockDurationMs: 30_000 }),
     digest: digestFileSchema,
     backup: backupFileSchema,
     incidents: incidentsFileSchema,

@@ -24,7 +24,18 @@ export interface BackupRow {
 /** A held per-target lock: a session advisory lock (gone when the process dies) and the running row. */
 export interface RunLock {
   id: string;
+  /**
+   * Aborts when the connection holding the advisory lock breaks or stops answering: PostgreSQL has
+   * then dropped the lock, so another replica may start the same target; the run must stop.
+   */
+  lost: AbortSignal;
   release(): Promise<void>;
+}
+
+/** How often the lock's connection is checked, and how long a check may take. */
+export interface LockWatch {
+  everyMs: number;
+  timeoutMs: number;
 }
 
 export type Acquired =
@@ -33,7 +44,10 @@ export type Acquired =
 
 /** Backup history in the bot's PostgreSQL: target, start, end, bytes, checksum, location, verified, error. */
 export class BackupHistory {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly watch: LockWatch = { everyMs: 10_000, timeoutMs: 5_000 },
+  ) {}
 
   /**
    * Takes the target's lock or says who holds it. Holding it means any row still `running` belongs
@@ -82,21 +96,61 @@ export class BackupHistory {
         ],
       );
       const id = inserted.rows[0]?.id as string;
+      const lost = new AbortController();
+      const onLost = (why: string) => {
+        if (lost.signal.aborted) return;
+        lost.abort(
+          `the bot's PostgreSQL connection holding the ${target} backup lock ${why}; stopped so that two ${target} backups cannot run at once`,
+        );
+      };
+      // A checked-out pg client emits 'error' itself: without a listener a dropped connection would
+      // crash the process.
+      const onError = (err: Error) => onLost(`failed (${err.message})`);
+      const onEnd = () => onLost('closed');
+      client.on('error', onError);
+      client.on('end', onEnd);
+      let checking = false;
+      const heartbeat = setInterval(() => {
+        if (checking || lost.signal.aborted) return;
+        checking = true;
+        const late = setTimeout(
+          () => onLost(`did not answer within ${this.watch.timeoutMs} ms`),
+          this.watch.timeoutMs,
+        );
+        client
+          .query('SELECT 1')
+          .catch((err: Error) => onLost(`stopped answering (${err.message})`))
+          .finally(() => {
+            clearTimeout(late);
+            checking = false;
+          });
+      }, this.watch.everyMs);
+      heartbeat.unref();
       let released = false;
       return {
         ok: true,
         interrupted: interrupted.rows,
         lock: {
           id,
+          lost: lost.signal,
           async release() {
             if (released) return;
             released = true;
+            clearInterval(heartbeat);
+            if (lost.signal.aborted) {
+              // The session (and its lock) is gone or unusable: discard the connection. The listeners
+              // stay (onLost is idempotent) so a late socket error cannot go unhandled.
+              client.release(new Error('backup lock connection lost'));
+              return;
+            }
             await client
               .query(
                 `SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext('laojun-backup:' || $1::text))`,
                 [target],
               )
               .catch(() => {});
+            client.off('error', onError);
+            client.off('end', onEnd);
             client.release();
           },
         },

@@ -173,6 +173,8 @@ export async function runBackup(deps: BackupDeps, target: Target, opts: RunOptio
   );
   const onAbort = () => controller.abort(opts.signal?.reason ?? 'aborted');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const onLockLost = () => controller.abort(lock.lost.reason);
+  lock.lost.addEventListener('abort', onLockLost, { once: true });
   try {
     for (const row of acquired.interrupted) {
       log.warn({ interrupted: row.id }, 'an earlier backup run was interrupted; removing what it wrote');
@@ -221,6 +223,7 @@ export async function runBackup(deps: BackupDeps, target: Target, opts: RunOptio
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
+    lock.lost.removeEventListener('abort', onLockLost);
     await lock.release();
   }
 }

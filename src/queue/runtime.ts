@@ -161,9 +161,11 @@ export function startWorkers(
         prefix: deps.queues.prefix,
         concurrency: opts.concurrency?.[name] ?? (name === 'commands' ? 16 : 4),
         autorun: true,
-        // A job whose worker died is picked up again (crash recovery), a few times at most.
+        // A job whose worker died is picked up again (crash recovery), a few times at most: its lock
+        // expires after lockDuration and the next stalled check (at most half that later) requeues it.
         maxStalledCount: 2,
-        stalledInterval: 15_000,
+        lockDuration: deps.config.file.queue.lockDurationMs,
+        stalledInterval: Math.min(15_000, deps.config.file.queue.lockDurationMs / 2),
         telemetry: queueTelemetry(),
       },
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { eventually } from '../helpers/bot.ts';
+import { writeConfigFile } from '../helpers/diagnostics.ts';
 import { CHANNEL, freshFixture, postAlerts, replies, roots, textOf } from '../helpers/incidents.ts';
 import { type SpawnedBot, spawnBot } from '../helpers/spawn-bot.ts';
 
@@ -26,6 +27,8 @@ describe('SIGKILL in the middle of posting a thread', () => {
       SLACK_BOT_TOKEN: slack.token,
       SLACK_API_URL: slack.apiUrl,
       SLACK_INCIDENT_CHANNEL: CHANNEL,
+      // The killed worker's lock expires after 6 s instead of 30 s, so recovery takes seconds.
+      CONFIG_FILE: writeConfigFile({ queue: { lockDurationMs: 6_000 } }),
     };
     const first = await spawnBot(env);
     bots.push(first);

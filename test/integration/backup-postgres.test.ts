@@ -1,5 +1,6 @@
 import { createWriteStream, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirDestination } from '../../src/backup/destination.ts';
 import { restoreDrill } from '../../src/backup/drill.ts';
@@ -164,6 +165,51 @@ describe('PostgreSQL backups against a real server', () => {
     expect(r.error).toContain('pg_dump was killed (SIGKILL)');
     expect(files().filter((f) => f.startsWith('.'))).toEqual([]);
     expect((await history.lastGood('postgres'))?.id).toBe(before?.id);
+  });
+
+  it('stops when the connection holding its lock drops, so a second run cannot overlap; the bot keeps serving', async () => {
+    const before = await history.lastGood('postgres');
+    // pg_dump waits behind a table lock held by another session, so the run is still going.
+    const blocker = new pg.Client({ connectionString: cluster.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE');
+    let r: TargetResult;
+    try {
+      let started!: () => void;
+      const dumping = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const run = runBackup(t.bot.deps, 'postgres', {
+        trigger: 'slack',
+        hooks: { onChild: (name) => name === 'pg_dump' && started() },
+      });
+      await dumping;
+      // The bot's database ends the session holding the advisory lock (failover, idle-session
+      // killer, network): PostgreSQL has dropped the lock with it.
+      const ended = await t.bot.deps.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory' AND objsubid = 2
+            AND classid::bigint = (hashtext(current_schema())::bigint & 4294967295)
+            AND objid::bigint = (hashtext('laojun-backup:postgres')::bigint & 4294967295)`,
+      );
+      expect(ended.rowCount).toBe(1);
+      r = failed(await run);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(r.error).toMatch(
+      /^pg_dump stopped: the bot's PostgreSQL connection holding the postgres backup lock/,
+    );
+    expect(files().filter((f) => f.startsWith('.'))).toEqual([]);
+    expect((await history.lastGood('postgres'))?.id).toBe(before?.id);
+    expect((await history.recent({ target: 'postgres', limit: 1 }))[0]).toMatchObject({
+      id: r.id,
+      status: 'failed',
+    });
+    // The pool replaced the broken connection: the next run takes the lock and succeeds.
+    ok(await runBackup(t.bot.deps, 'postgres', { trigger: 'slack' }));
   });
 
   it('a run whose worker died is marked interrupted and its leftovers removed by the next run', async () => {

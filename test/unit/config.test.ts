@@ -90,4 +90,17 @@ describe('configuration', () => {
       /cannot read YAML/,
     );
   });
+
+  it("takes a crashed worker's lock duration from the file, refusing one too short to renew", () => {
+    const file = (yaml: string) => ({ readFile: () => yaml });
+    expect(loadConfig(base).file.queue.lockDurationMs).toBe(30_000);
+    const c = loadConfig(
+      { ...base, CONFIG_FILE: '/etc/laojun.yml' },
+      file('queue:\n  lockDurationMs: 6000\n'),
+    );
+    expect(c.file.queue.lockDurationMs).toBe(6_000);
+    expect(
+      errorOf({ ...base, CONFIG_FILE: '/etc/laojun.yml' }, () => 'queue:\n  lockDurationMs: 500\n'),
+    ).toMatch(/^CONFIG_FILE \/etc\/laojun.yml queue.lockDurationMs: .*5000/);
+  });
 });
