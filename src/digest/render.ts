@@ -99,8 +99,9 @@ function capacityFields(c: CapacityFigures, ctx: RenderContext): ReportField[] {
     trend = t('digest.capacity.trendValue', {
       growth: `+${c.dailyGrowth.toFixed(1)}`,
       date: dateIn(c.trendCrossing, ctx.timeZone),
+      days: c.trendDays,
     });
-  else trend = t('digest.capacity.trendFlat');
+  else trend = t('digest.capacity.trendFlat', { days: c.trendDays });
   fields.push({ label: t('digest.capacity.trend'), value: trend });
   if (c.planCrossing) {
     fields.push({

@@ -122,7 +122,8 @@ describe('the daily digest against 48 hours of real Prometheus history', () => {
     expect(text).toContain('351.0/s ▲10.9%，余量 64.9%');
     expect(text).toContain('155 ms（计划 200 ms）');
     const trendDate = dateIn(new Date(now.getTime() + ((1000 - 351) / 34.6) * DAY_MS), 'Asia/Shanghai');
-    expect(text).toContain(`日峰值 +34.6/天，预计 ${trendDate} 达到计划`);
+    // 48 h of history: the trend is fitted to two daily peaks.
+    expect(text).toContain(`近 2 天日峰值趋势 +34.6/天，预计 ${trendDate} 达到计划`);
     const years = Math.log(1000 / 351) / Math.log(1.3);
     const planDate = dateIn(new Date(now.getTime() + years * 365 * DAY_MS), 'Asia/Shanghai');
     expect(text).toContain(`预计 ${planDate} 达到 1000/s`);
