@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
-import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { DestinationStream } from 'pino';
 import { COMMANDS } from '../commands/index.ts';
 import { JOBS } from '../jobs/index.ts';
@@ -234,10 +234,20 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           logger: boltLogger(logger),
         });
       } else if (config.slack.mode === 'socket') {
+        // apps.connections.open goes to SLACK_API_URL too. The receiver gets its own clientOptions:
+        // Bolt's built-in one would share the App's object, and the Socket Mode client writes its
+        // reconnect retry policy (100 retries) into it, which listener clients would then inherit.
+        const receiver = new SocketModeReceiver({
+          appToken: config.slack.appToken ?? '',
+          logger: boltLogger(logger),
+          installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        });
+        // Slack recycles the connection every few hours; the client reconnects with a fresh URL.
+        receiver.client.on('connected', () => logger.info('slack socket mode connected'));
+        receiver.client.on('reconnecting', () => logger.info('slack socket mode reconnecting'));
         bolt = new App({
           token: config.slack.botToken,
-          appToken: config.slack.appToken,
-          socketMode: true,
+          receiver,
           tokenVerificationEnabled: false,
           clientOptions: { slackApiUrl: config.slack.apiUrl },
           logger: boltLogger(logger),

@@ -8,6 +8,8 @@
  * - `/api/<method>`      Web API (form-urlencoded, JSON or multipart; GET with query also accepted)
  * - `/response/<id>`     response_url made by `createResponseUrl()`
  * - `/upload/<fileId>`   upload_url returned by files.getUploadURLExternal (raw bytes or multipart)
+ * - `/link/?ticket=…`     Socket Mode WebSocket handed out by apps.connections.open (app-level token
+ *                         `appToken`); see slack-socket.ts and `fake.socket`
  *
  * Clocks: `now` (default Date.now) stamps `at`, message ts and drives the response_url 30-minute rule.
  * Rate-limit buckets and `failFor` windows use `rateClock` (default Date.now, i.e. real time), so that a
@@ -27,7 +29,7 @@
  * `msg_blocks_too_long` / `no_text` / `invalid_payload`, 404 `Expired url` (used 5 times or older than
  * 30 minutes; recorded as error 'expired_url'), 404 `no_service` (unknown URL). Rejected response_url
  * posts do not count as uses. `failNext('*', ...)` / `failFor('*', ...)` also hit response_url and
- * upload_url. `reset()` keeps the token, users and user groups.
+ * upload_url. `reset()` keeps the tokens, users, user groups and open Socket Mode connections.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -48,6 +50,7 @@ import {
   send,
   withWarnings,
 } from './slack-result.ts';
+import { createSocketMode } from './slack-socket.ts';
 import type {
   Failure,
   FakeEphemeral,
@@ -60,12 +63,17 @@ import type {
 } from './slack-types.ts';
 
 export type {
+  EnvelopeType,
   Failure,
+  FakeAck,
+  FakeEnvelope,
   FakeEphemeral,
   FakeMessage,
   FakeResponse,
   FakeSlack,
   FakeSlackOptions,
+  FakeSocketConnection,
+  FakeSocketMode,
   FakeUpload,
   RecordedCall,
 } from './slack-types.ts';
@@ -95,6 +103,7 @@ interface Injection {
 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = opts.token ?? 'xoxb-test';
+  const appToken = opts.appToken ?? 'xapp-1-A0CHATOPS-1-test';
   const now = opts.now ?? Date.now;
   const rateClock = opts.rateClock ?? Date.now;
   const postBurst = opts.postBurst ?? 3;
@@ -141,6 +150,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     return injections.find((i) => i.until !== undefined && match(i))?.failure;
   };
+
+  const socket = createSocketMode({
+    appToken,
+    appId: 'A0CHATOPS',
+    botToken: token,
+    now,
+    record,
+    baseUrl: () => baseUrl,
+  });
 
   const findTop = (channel: string, ts: string): FakeMessage | undefined =>
     messages.find((m) => m.channel === channel && m.ts === ts && !m.thread_ts && !m.deleted);
@@ -317,11 +335,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const fieldToken = parsed.kind === 'json' ? undefined : str(fields.token);
     delete fields.token;
 
+    if (method === 'apps.connections.open') {
+      const f = takeFailure(method);
+      if (f) return finish(res, method, fields, failureResult(f, false));
+      return finish(res, method, fields, socket.open(bearer));
+    }
     if (!WEB_METHODS.has(method)) return finish(res, method, fields, apiError('unknown_method'));
     const f = takeFailure(method);
     if (f) return finish(res, method, fields, failureResult(f, false));
     const given = bearer ?? fieldToken;
     if (!given) return finish(res, method, fields, apiError('not_authed'));
+    // An app-level token opens Socket Mode connections and nothing else.
+    if (given === appToken) return finish(res, method, fields, apiError('not_allowed_token_type'));
     if (given !== token) return finish(res, method, fields, apiError('invalid_auth'));
     if (parsed.kind === 'invalid') return finish(res, method, fields, apiError(parsed.error));
 
@@ -336,6 +361,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       else res.end();
     });
   });
+  server.on('upgrade', (req, sock, head) => socket.upgrade(req, sock, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -347,6 +373,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     apiUrl: `${baseUrl}/api/`,
     baseUrl,
     token,
+    appToken,
+    socket: socket.api,
     bot,
     calls,
     messages,
@@ -381,9 +409,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       updateBucket = new TokenBucket(updatePerMinute, updatePerMinute / 60, rateClock);
       files.pending.clear();
       responseUrls.urls.clear();
+      socket.reset();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        socket.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

@@ -3,6 +3,8 @@
 export interface FakeSlackOptions {
   /** Accepted bot token, default 'xoxb-test'. */
   token?: string;
+  /** Accepted app-level token (Socket Mode), default 'xapp-1-A0CHATOPS-1-test'. */
+  appToken?: string;
   /** chat.postMessage per-channel burst, default 3. */
   postBurst?: number;
   /** chat.postMessage per-channel refill per second, default 1. */
@@ -75,11 +77,69 @@ export interface FakeUpload {
 
 export type Failure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { error: string };
 
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
+/** An envelope the fake sent over Socket Mode. */
+export interface FakeEnvelope {
+  envelope_id: string;
+  type: EnvelopeType;
+  payload: Record<string, unknown>;
+  accepts_response_payload: boolean;
+  /** Index in `connections` of the connection it went to. */
+  connection: number;
+  at: number;
+}
+
+/** An acknowledgement `{envelope_id, payload?}` the app sent back over Socket Mode. */
+export interface FakeAck {
+  envelope_id: string;
+  /** What Slack shows for a slash command (response_type, text, blocks); `{}` or absent for a plain ack. */
+  payload?: Record<string, unknown>;
+  connection: number;
+  at: number;
+}
+
+export interface FakeSocketConnection {
+  /** Index in `connections`, in the order the app connected. */
+  index: number;
+  openedAt: number;
+  /** True from `hello` until either side closes it. */
+  open: boolean;
+  closedAt?: number;
+  /** 'client': the app closed it (e.g. after a `disconnect` message); 'dropped': `drop()`; 'server': `close()`. */
+  closedBy?: 'client' | 'dropped' | 'server';
+}
+
+export interface FakeSocketMode {
+  appToken: string;
+  appId: string;
+  /** Every WebSocket the app opened, oldest first. */
+  connections: FakeSocketConnection[];
+  envelopes: FakeEnvelope[];
+  /** Accepted acknowledgements (refused ones are in FakeSlack.rejected as method 'socket_ack'). */
+  acks: FakeAck[];
+  openConnections(): FakeSocketConnection[];
+  /**
+   * Sends an envelope to the newest open connection and returns its envelope_id. Throws
+   * `dispatch_failed` when the app has no open connection (what Slack then shows the user).
+   */
+  send(type: EnvelopeType, payload: Record<string, unknown>): string;
+  ackOf(envelopeId: string): FakeAck | undefined;
+  /** Sends `{type:'disconnect', reason}` on every open connection; the app should reconnect. */
+  disconnect(reason?: 'refresh_requested' | 'warning' | 'link_disabled'): void;
+  /** Cuts every open connection without a close frame, like a network failure. */
+  drop(): void;
+}
+
 export interface FakeSlack {
   /** e.g. http://127.0.0.1:PORT/api/ (trailing slash): what the bot gets as SLACK_API_URL. */
   apiUrl: string;
   baseUrl: string;
   token: string;
+  /** App-level token apps.connections.open accepts (Socket Mode). */
+  appToken: string;
+  /** Socket Mode: connections, envelopes pushed to the app and its acks. */
+  socket: FakeSocketMode;
   /** Identity auth.test answers with. */
   bot: { userId: string; botId: string; teamId: string };
   calls: RecordedCall[];

@@ -31,12 +31,19 @@ export function logSink(lines: string[]): Writable {
 }
 
 /**
- * Starts a real bot (HTTP mode) on a free port against the machine's PostgreSQL and Redis, in its
- * own schema and queue prefix, talking to a fresh fake Slack.
+ * Starts a real bot (HTTP mode, or Socket Mode with `socketMode: true`) on a free port against the
+ * machine's PostgreSQL and Redis, in its own schema and queue prefix, talking to a fresh fake Slack.
  */
 export async function startTestBot(
   env: Record<string, string | undefined> = {},
-  options: BotOptions & { slack?: never; fakeSlack?: FakeSlack; start?: boolean; databaseUrl?: string } = {},
+  options: BotOptions & {
+    slack?: never;
+    fakeSlack?: FakeSlack;
+    start?: boolean;
+    databaseUrl?: string;
+    /** SLACK_APP_TOKEN set (the fake's app-level token) and no signing secret: Socket Mode. */
+    socketMode?: boolean;
+  } = {},
 ): Promise<TestBot> {
   const slack = options.fakeSlack ?? (await startFakeSlack());
   const db = await withSchema({ prefix: 'bot', url: options.databaseUrl });
@@ -47,7 +54,9 @@ export async function startTestBot(
       PORT: '0',
       LOG_LEVEL: 'info',
       SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ...(options.socketMode
+        ? { SLACK_APP_TOKEN: slack.appToken }
+        : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.apiUrl,
       SLACK_INCIDENT_CHANNEL: 'C0INCIDENT',
       DATABASE_URL: db.url,

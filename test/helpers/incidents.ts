@@ -83,14 +83,14 @@ export function textOf(m: { text?: string; blocks?: unknown[] } | undefined): st
   return `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`;
 }
 
-/** Signs and posts a block_actions payload as Slack does for a button, select or checkbox. */
-export async function clickAction(
-  bot: TestBot,
+/** The block_actions payload Slack sends for a button, select or checkbox on `message`. */
+export function blockActionPayload(
+  slack: FakeSlack,
   message: FakeMessage,
   action: Record<string, unknown>,
   user = 'U0SRE',
-): Promise<number> {
-  const payload = {
+): Record<string, unknown> {
+  return {
     type: 'block_actions',
     user: { id: user, username: 'sre', name: 'sre', team_id: 'T0LAOJUN' },
     api_app_id: 'A0CHATOPS',
@@ -100,9 +100,19 @@ export async function clickAction(
     team: { id: 'T0LAOJUN', domain: 'laojun' },
     channel: { id: CHANNEL, name: 'incidents' },
     message: { ts: message.ts, text: message.text ?? '', blocks: message.blocks ?? [] },
-    response_url: bot.slack.createResponseUrl(),
+    response_url: slack.createResponseUrl(),
     actions: [{ action_ts: String(Date.now() / 1000), ...action }],
   };
+}
+
+/** Signs and posts a block_actions payload as Slack does for a button, select or checkbox. */
+export async function clickAction(
+  bot: TestBot,
+  message: FakeMessage,
+  action: Record<string, unknown>,
+  user = 'U0SRE',
+): Promise<number> {
+  const payload = blockActionPayload(bot.slack, message, action, user);
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const res = await postSigned(bot.url, SIGNING_SECRET, body);
   return res.status;

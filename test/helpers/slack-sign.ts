@@ -15,9 +15,9 @@ export interface SlashCommandFields {
   trigger_id?: string;
 }
 
-/** The form body Slack posts for a slash command. */
-export function slashCommandBody(f: SlashCommandFields): string {
-  return new URLSearchParams({
+/** The fields of a slash command, as Slack posts them (HTTP form body, or Socket Mode payload). */
+export function slashCommandFields(f: SlashCommandFields): Record<string, string> {
+  return {
     token: 'deprecated-verification-token',
     team_id: f.team_id ?? 'T0LAOJUN',
     team_domain: 'laojun',
@@ -31,7 +31,12 @@ export function slashCommandBody(f: SlashCommandFields): string {
     is_enterprise_install: 'false',
     response_url: f.response_url,
     trigger_id: f.trigger_id ?? '1234.5678.abcdef',
-  }).toString();
+  };
+}
+
+/** The form body Slack posts for a slash command. */
+export function slashCommandBody(f: SlashCommandFields): string {
+  return new URLSearchParams(slashCommandFields(f)).toString();
 }
 
 /** POSTs a signed form body to the bot's /slack/events. `timestamp` and `signature` can be forged for tests. */
