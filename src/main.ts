@@ -74,14 +74,14 @@ async function main(): Promise<void> {
   }
   const bot = await createBot(config, { role });
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     bot.deps.logger.info({ signal }, 'shutting down');
     try {
       await bot.stop();
       await telemetry?.shutdown().catch(() => {});
-      process.exit(0);
+      process.exit(code);
     } catch (err) {
       bot.deps.logger.error({ err }, 'shutdown failed');
       process.exit(1);
@@ -89,6 +89,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A promise nobody handles means a state nobody planned for (e.g. @slack/socket-mode 3.1 leaves
+  // a refused reconnect unhandled, slackapi/node-slack-sdk#2656). Node would exit at once; instead
+  // finish in-flight work like a SIGTERM and exit 1, so the supervisor restarts the bot.
+  process.on('unhandledRejection', (reason) => {
+    bot.deps.logger.fatal(
+      { err: reason instanceof Error ? reason : new Error(String(reason)) },
+      'unhandled promise rejection; stopping so that the bot is restarted',
+    );
+    void shutdown('unhandledRejection', 1);
+  });
   await bot.start();
   if (config.slack.mode === 'console') readConsoleCommands(bot);
 }

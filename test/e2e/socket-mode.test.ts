@@ -4,7 +4,7 @@
  * Slack does and records the acks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAck, FakeSlack } from '../fakes/slack-api.ts';
+import { type FakeAck, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import {
   blockActionPayload,
@@ -16,6 +16,7 @@ import {
   textOf,
 } from '../helpers/incidents.ts';
 import { type SlashCommandFields, slashCommandFields } from '../helpers/slack-sign.ts';
+import { spawnBot } from '../helpers/spawn-bot.ts';
 
 /** Waits for the bot's connection, then sends a slash command as Slack does in Socket Mode. */
 async function command(
@@ -200,4 +201,31 @@ describe('Socket Mode: a wrong app-level token', () => {
       await t.stop();
     }
   });
+});
+
+describe('Socket Mode: every reconnect refused (app token revoked)', () => {
+  it('stops like on SIGTERM and exits 1 so the supervisor restarts it, saying why', async () => {
+    const slack = await startFakeSlack();
+    const bot = await spawnBot({
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await eventually(() => slack.socket.openConnections().length > 0, 30_000);
+      slack.failFor('apps.connections.open', { error: 'invalid_auth' }, 120_000);
+      const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
+      slack.socket.drop();
+      // @slack/socket-mode leaves the refused reconnect's promise unhandled; the bot shuts down in order.
+      expect(await exited).toBe(1);
+      const out = bot.output().join('\n');
+      expect(out).toContain('unhandled promise rejection; stopping so that the bot is restarted');
+      expect(out).toContain('invalid_auth');
+      expect(out).toContain('"signal":"unhandledRejection"');
+    } finally {
+      await bot.stop();
+      await slack.close();
+    }
+  }, 90_000);
 });

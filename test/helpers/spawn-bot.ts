@@ -17,6 +17,8 @@ export interface SpawnedBot {
   schema: string;
   prefix: string;
   child: ChildProcess;
+  /** The last lines the bot wrote to stdout (its JSON log). */
+  output(): string[];
   stop(): Promise<void>;
 }
 
@@ -39,7 +41,15 @@ export async function spawnBot(
       SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    if (lines.length > 500) lines.splice(0, lines.length - 500);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -58,6 +68,7 @@ export async function spawnBot(
     schema,
     prefix,
     child,
+    output: () => [...lines],
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
