@@ -243,8 +243,17 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
         });
         // Slack recycles the connection every few hours; the client reconnects with a fresh URL.
-        receiver.client.on('connected', () => logger.info('slack socket mode connected'));
-        receiver.client.on('reconnecting', () => logger.info('slack socket mode reconnecting'));
+        const connected = deps.metrics.slackSocketConnected;
+        connected.set(0);
+        receiver.client.on('connected', () => {
+          connected.set(1);
+          logger.info('slack socket mode connected');
+        });
+        receiver.client.on('disconnected', () => connected.set(0));
+        receiver.client.on('reconnecting', () => {
+          connected.set(0);
+          logger.info('slack socket mode reconnecting');
+        });
         bolt = new App({
           token: config.slack.botToken,
           receiver,

@@ -69,6 +69,11 @@ export function createMetrics() {
       labelNames: ['method', 'outcome'] as const,
       registers: [registry],
     }),
+    slackSocketConnected: new Gauge({
+      name: 'laojun_slack_socket_connected',
+      help: 'Socket Mode only: 1 while the WebSocket to Slack is open, 0 while (re)connecting',
+      registers: [registry],
+    }),
     backup: createBackupMetrics(registry),
     incidents: createIncidentMetrics(registry),
   };

@@ -122,12 +122,18 @@ describe('Socket Mode: slash commands over the WebSocket', () => {
     await statusAnswered(t);
   });
 
-  it('keeps trying when apps.connections.open fails for a while during a reconnect', async () => {
+  it('keeps trying when apps.connections.open fails for a while during a reconnect, its gauge at 0 meanwhile', async () => {
     const old = t.slack.socket.openConnections().at(-1);
     if (!old) throw new Error('not connected');
+    const gauge = async () =>
+      /^laojun_slack_socket_connected (\d)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1];
+    expect(await gauge()).toBe('1');
     t.slack.failNext('apps.connections.open', { status: 503 }, 2);
     t.slack.socket.drop();
+    // Scraped while it is down, the replica says so (the ChatOpsSlackSocketDisconnected rule).
+    await eventually(async () => (await gauge()) === '0', 15_000, 100);
     await eventually(() => t.slack.socket.openConnections().find((c) => c.index > old.index), 45_000);
+    await eventually(async () => (await gauge()) === '1', 15_000, 100);
     const failed = t.slack.rejected.filter((c) => c.method === 'apps.connections.open');
     expect(failed.map((c) => c.status)).toEqual([503, 503]);
     await statusAnswered(t);
