@@ -42,6 +42,8 @@ const zhCN = {
     openIncidents: '进行中的事件（{{count}}）：{{list}}',
     noOpenIncidents: '进行中的事件：无',
     openIncidentsUnknown: '进行中的事件：⚪ {{reason}}',
+    incidentTablesMissing:
+      '进行中的事件：⚪ 数据库 schema {{schema}} 中还没有事件表：机器人尚未在这个数据库上启动过（命令行工具请把 DATABASE_URL 指向机器人的数据库）',
     alertColumns: ['告警', '级别', '对象', '开始于', '摘要'],
     window: 'Prometheus 速率窗口 {{window}}',
   },
@@ -166,6 +168,8 @@ const en: Shape<typeof zhCN> = {
     openIncidents: 'Open incidents ({{count}}): {{list}}',
     noOpenIncidents: 'Open incidents: none',
     openIncidentsUnknown: 'Open incidents: ⚪ {{reason}}',
+    incidentTablesMissing:
+      "Open incidents: ⚪ no incident tables in schema {{schema}}: the bot has not run on this database yet (for the CLI, point DATABASE_URL at the bot's database)",
     alertColumns: ['Alert', 'Severity', 'Target', 'Since', 'Summary'],
     window: 'Prometheus rate window {{window}}',
   },

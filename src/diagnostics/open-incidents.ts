@@ -65,6 +65,11 @@ export async function openIncidentsPart(
         .map((i) => ({ label: `#${i.id} ${deps.redact(i.alertname)}`.slice(0, 70), url: i.link as string })),
     };
   } catch (err) {
+    // undefined_table: the bot has never migrated this database (e.g. the CLI pointed elsewhere).
+    if ((err as { code?: string }).code === '42P01') {
+      const text = t('diagnostics.status.incidentTablesMissing', { schema: deps.config.databaseSchema });
+      return { block: { kind: 'text', text }, links: [] };
+    }
     deps.logger.warn({ err: (err as Error).message }, 'open incidents not read');
     return {
       block: {

@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps, closeDeps } from '../../src/app.ts';
+import { runCli } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { collectStatus, statusReport } from '../../src/diagnostics/status.ts';
 import { renderText } from '../../src/report/text.ts';
 import { type FakeElasticsearch, startFakeElasticsearch } from '../fakes/elasticsearch.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
-import { testDatabaseUrl } from '../helpers/db.ts';
+import { testDatabaseUrl, uniqueName } from '../helpers/db.ts';
 import { answerText, commandJobCount, writeConfigFile } from '../helpers/diagnostics.ts';
 import { type MetricsServer, setLaojunMetrics, startMetricsServer } from '../helpers/metrics-server.ts';
 import { CLOSED_PORT, freePort } from '../helpers/ports.ts';
@@ -260,5 +261,25 @@ describe('/status when Prometheus and Alertmanager cannot be reached', () => {
     } finally {
       await closeDeps(deps);
     }
+  });
+});
+
+describe('/status from the CLI on a database the bot has never run on', () => {
+  it('says the incident tables are missing and how to point the CLI at the bot, not a raw SQL error', async () => {
+    let out = '';
+    const schema = uniqueName('fresh');
+    const code = await runCli(
+      ['status', 'postgresql'],
+      { LOCALE: 'en', LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl(), DATABASE_SCHEMA: schema },
+      {
+        write: (chunk: string) => {
+          out += chunk;
+          return true;
+        },
+      } as NodeJS.WritableStream,
+    );
+    expect(code).toBe(0);
+    expect(out).toContain(`no incident tables in schema ${schema}: the bot has not run on this database yet`);
+    expect(out).not.toContain('does not exist');
   });
 });
