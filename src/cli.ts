@@ -1,6 +1,6 @@
 import { buildDeps, closeDeps } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { UserError } from './errors.ts';
+import { newRef, UserError } from './errors.ts';
 import { renderText } from './report/text.ts';
 
 /**
@@ -72,7 +72,15 @@ export async function runCli(
         out.write(`${err.message}\n`);
         return 1;
       }
-      throw err;
+      // undefined_table: pointed at a database the bot never migrated (the CLI does not migrate).
+      if ((err as { code?: string }).code === '42P01') {
+        out.write(`${deps.t('commands.tablesMissing', { schema: config.databaseSchema })}\n`);
+        return 69;
+      }
+      const ref = newRef();
+      deps.logger.error({ ref, err }, 'cli command failed');
+      out.write(`${deps.t('common.failedRef', { ref })}\n`);
+      return 70;
     }
   } finally {
     await closeDeps(deps);

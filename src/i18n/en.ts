@@ -27,6 +27,8 @@ export const en: Shape<typeof zhCN> = {
     rateLimited: 'Too many requests (the per-minute limit is reached). Try again in {{seconds}} s.',
     youMayRun: 'Commands you may run',
     channelDenied: 'Bot commands are not allowed in this channel. Use them in an ops channel.',
+    tablesMissing:
+      "The bot's tables are not in schema {{schema}} of this database: the bot has not run on it yet. Point DATABASE_URL (and DATABASE_SCHEMA if set) at the bot's database.",
   },
   args: {
     unknownFlag: 'unknown option --{{flag}}',

@@ -264,12 +264,11 @@ describe('/status when Prometheus and Alertmanager cannot be reached', () => {
   });
 });
 
-describe('/status from the CLI on a database the bot has never run on', () => {
-  it('says the incident tables are missing and how to point the CLI at the bot, not a raw SQL error', async () => {
+describe('The CLI on a database the bot has never run on', () => {
+  const cli = async (argv: string[], schema: string) => {
     let out = '';
-    const schema = uniqueName('fresh');
     const code = await runCli(
-      ['status', 'postgresql'],
+      argv,
       { LOCALE: 'en', LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl(), DATABASE_SCHEMA: schema },
       {
         write: (chunk: string) => {
@@ -278,8 +277,25 @@ describe('/status from the CLI on a database the bot has never run on', () => {
         },
       } as NodeJS.WritableStream,
     );
+    return { code, out };
+  };
+
+  it('/status says the incident tables are missing and how to point the CLI at the bot', async () => {
+    const schema = uniqueName('fresh');
+    const { code, out } = await cli(['status', 'postgresql'], schema);
     expect(code).toBe(0);
     expect(out).toContain(`no incident tables in schema ${schema}: the bot has not run on this database yet`);
     expect(out).not.toContain('does not exist');
+  });
+
+  it("commands that read the bot's history answer with what to do, not a stack trace", async () => {
+    const schema = uniqueName('fresh');
+    for (const argv of [['backup', 'list'], ['backup', 'status'], ['audit']]) {
+      const { code, out } = await cli(argv, schema);
+      expect(code).toBe(69);
+      expect(out).toBe(
+        `The bot's tables are not in schema ${schema} of this database: the bot has not run on it yet. Point DATABASE_URL (and DATABASE_SCHEMA if set) at the bot's database.\n`,
+      );
+    }
   });
 });
