@@ -7,6 +7,7 @@
  *
  * Uses the machine's PostgreSQL and Redis (like the integration tests) and a private schema/prefix.
  */
+import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/storm-sync.ts';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { startTestBot } from '../test/helpers/bot.ts';
 
@@ -91,8 +92,8 @@ async function main() {
   while (Date.now() < deadline) {
     const r = await pool.query(
       `SELECT (SELECT count(*) FROM incidents WHERE synced_version < version)
-            + (SELECT count(*) FROM (SELECT s.id FROM incident_storms s JOIN incidents i ON i.storm_id = s.id
-                GROUP BY s.id HAVING sum(i.version) > s.synced_version) behind_storms)
+            + (SELECT count(*) FROM (SELECT s.id FROM incident_storms s JOIN incidents i ON ${STORM_MEMBER_JOIN}
+                GROUP BY s.id HAVING ${STORM_VERSION_SQL} > s.synced_version) behind_storms)
             + (SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id
                 WHERE e.post AND i.storm_id IS NULL AND e.posted_ts IS NULL) AS behind`,
     );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { enqueueSync } from '../src/incidents/enqueue.ts';
+import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/storm-sync.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 
 /**
@@ -26,9 +27,10 @@ export default defineJob({
         ORDER BY changed_at LIMIT 1000`,
     );
     const storms = await deps.pool.query(
-      `SELECT s.id, sum(i.version)::bigint AS version FROM incident_storms s JOIN incidents i ON i.storm_id = s.id
+      `SELECT s.id, ${STORM_VERSION_SQL}::bigint AS version
+         FROM incident_storms s JOIN incidents i ON ${STORM_MEMBER_JOIN}
         WHERE s.lease_until IS NULL OR s.lease_until < now()
-        GROUP BY s.id HAVING sum(i.version) > s.synced_version LIMIT 200`,
+        GROUP BY s.id HAVING ${STORM_VERSION_SQL} > s.synced_version LIMIT 200`,
     );
     let enqueued = 0;
     for (const r of incidents.rows) {

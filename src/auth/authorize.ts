@@ -3,7 +3,7 @@ import { type PermissionsConfig, READ_ONLY_PERMISSIONS, type Role } from './conf
 
 export type AuthResult =
   | { ok: true }
-  | { ok: false; reason: 'permission' | 'channel'; permission: string; grantedBy?: string };
+  | { ok: false; reason: 'permission' | 'channel'; permission: string; grantedBy: string };
 
 export interface Authorizer {
   /** May this user use this permission in this channel? */
@@ -92,7 +92,7 @@ export function createAuthorizer(
     async check(userId, channelId, permission) {
       const restricted = opsChannels.size > 0 && channelId !== undefined && !channelId.startsWith('D');
       if (restricted && !opsChannels.has(channelId) && !(await may(userId, permission))) {
-        return { ok: false, reason: 'channel', permission };
+        return { ok: false, reason: 'channel', permission, grantedBy: grantedBy(permission) };
       }
       if (await may(userId, permission, channelId)) return { ok: true };
       return { ok: false, reason: 'permission', permission, grantedBy: grantedBy(permission) };

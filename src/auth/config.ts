@@ -62,4 +62,5 @@ export const READ_ONLY_PERMISSIONS = [
   'incident:commander',
   'incident:status',
   'incident:logs',
+  'incident:promote',
 ];

@@ -18,7 +18,7 @@ export async function guard(
       outcome: 'denied',
       message:
         auth.reason === 'channel'
-          ? t('commands.channelDenied')
+          ? t('commands.channelDenied', { permission: auth.permission, grantedBy: auth.grantedBy })
           : t('commands.denied', {
               permission: auth.permission,
               command: action.what,

@@ -26,7 +26,8 @@ export const en: Shape<typeof zhCN> = {
       'You do not have the `{{permission}}` permission needed for `{{command}}`. Ask {{grantedBy}} to grant it.',
     rateLimited: 'Too many requests (the per-minute limit is reached). Try again in {{seconds}} s.',
     youMayRun: 'Commands you may run',
-    channelDenied: 'Bot commands are not allowed in this channel. Use them in an ops channel.',
+    channelDenied:
+      'Bot commands are not allowed in this channel. Use them in an ops channel, or ask {{grantedBy}} to grant you the `{{permission}}` permission.',
     tablesMissing:
       "The bot's tables are not in schema {{schema}} of this database: the bot has not run on it yet. Point DATABASE_URL (and DATABASE_SCHEMA if set) at the bot's database.",
   },

@@ -22,7 +22,8 @@ export const zhCN = {
     denied: '你没有 `{{permission}}` 权限，无法执行 `{{command}}`。请联系 {{grantedBy}} 授权。',
     rateLimited: '操作过于频繁（每分钟上限已到），请 {{seconds}} 秒后再试。',
     youMayRun: '你可以使用的命令',
-    channelDenied: '此频道不允许执行机器人命令。请在运维频道中使用。',
+    channelDenied:
+      '此频道不允许执行机器人命令。请在运维频道中使用，或请 {{grantedBy}} 授予你 `{{permission}}` 权限。',
     tablesMissing:
       '数据库 schema {{schema}} 中没有机器人的表：机器人尚未在这个数据库上启动过。请把 DATABASE_URL（必要时还有 DATABASE_SCHEMA）指向机器人使用的数据库。',
   },

@@ -6,7 +6,7 @@ import { messageLink } from '../slack/permalink.ts';
 import { AlertmanagerError } from '../sources/alertmanager.ts';
 import type { AuditOutcome } from '../store/audit.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
-import { enqueueSync } from './enqueue.ts';
+import { enqueueStormSync, enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
 import { resolveIncident } from './intake.ts';
 import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
@@ -26,6 +26,7 @@ interface ActionPayload {
   value?: string;
   selected_user?: string;
   selected_options?: Array<{ value: string }>;
+  selected_option?: { value: string };
 }
 
 export interface ActionContext {
@@ -192,6 +193,63 @@ async function runInThread(deps: Deps, incidentId: number, command: 'status' | '
   });
 }
 
+/**
+ * Opens a thread for a group listed in a storm message. In one transaction (the incident's row
+ * locked, so two clicks or two replicas promote once) the incident leaves the storm: storm_id moves
+ * to promoted_from_storm_id, the timeline records who did it and the checklist is queued as the
+ * thread's first reply. From then on the sync worker treats it like any incident: it posts the root
+ * once (claimed, marker-tagged), the checklist, and fires incident-opened (evidence); the storm
+ * message is edited so the group's row links to the thread.
+ */
+async function promote(deps: Deps, a: ActionPayload, who: ActionContext): Promise<string> {
+  const stormId = Number(a.block_id?.split(':')[1]);
+  const incidentId = Number(a.selected_option?.value);
+  if (!Number.isSafeInteger(incidentId) || incidentId <= 0) throw new UserError('incident id missing');
+  const now = deps.now();
+  const outcome = await inTransaction(deps.pool, async (db) => {
+    const inc = await loadIncident(db, incidentId, true);
+    // Only a group of this storm message (listed there, stormed or promoted) can be chosen.
+    if (!inc || (inc.stormId ?? inc.promotedFromStormId) !== stormId) {
+      throw new UserError(deps.t('incidents.errors.notFound'));
+    }
+    const from = inc.stormId;
+    if (from === null) return { already: true as const, inc };
+    if (inc.status === 'resolved') {
+      throw new UserError(deps.t('incidents.errors.promoteResolved', { alertname: inc.alertname }));
+    }
+    await db.query('UPDATE incidents SET promoted_from_storm_id = storm_id, storm_id = NULL WHERE id = $1', [
+      incidentId,
+    ]);
+    await addEvent(
+      db,
+      incidentId,
+      'promoted',
+      { stormId: from },
+      { at: now, actor: who.userId, post: false },
+    );
+    await addEvent(db, incidentId, 'checklist', {}, { at: now, post: true });
+    return { already: false as const, inc, from, version: await bumpVersion(db, incidentId, now) };
+  });
+  const { inc } = outcome;
+  if (outcome.already) {
+    return inc.rootTs
+      ? deps.t('incidents.ephemeral.alreadyPromoted', {
+          alertname: inc.alertname,
+          link: messageLink(inc.channel, inc.rootTs),
+        })
+      : deps.t('incidents.ephemeral.alreadyPromoting', { alertname: inc.alertname });
+  }
+  const { version, from } = outcome;
+  // Redis down: the state is stored; the sweep posts the thread and edits the storm message.
+  await Promise.all([enqueueSync(deps, { incidentId, version }), enqueueStormSync(deps, from)]).catch((err) =>
+    deps.logger.warn(
+      { incidentId, err: (err as Error).message },
+      'sync not enqueued; the sweep will catch up',
+    ),
+  );
+  return deps.t('incidents.ephemeral.promoted', { alertname: inc.alertname });
+}
+
 /** The permission an incident action needs (checked with the rate limit before it runs). */
 export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.expire || actionId.startsWith(`${ACTIONS.silence}_`)) return 'incident:silence';
@@ -201,6 +259,7 @@ export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.commander) return 'incident:commander';
   if (actionId === ACTIONS.runStatus) return 'incident:status';
   if (actionId === ACTIONS.runLogs) return 'incident:logs';
+  if (actionId === ACTIONS.promote || actionId.startsWith(`${ACTIONS.promote}:`)) return 'incident:promote';
   return undefined;
 }
 
@@ -210,6 +269,9 @@ export async function handleIncidentAction(
   a: ActionPayload,
   who: ActionContext,
 ): Promise<string | undefined> {
+  if (a.action_id === ACTIONS.promote || a.action_id.startsWith(`${ACTIONS.promote}:`)) {
+    return promote(deps, a, who);
+  }
   const id = incidentIdOf(a);
   const silenceMatch = new RegExp(`^${ACTIONS.silence}_(1h|4h|24h)$`).exec(a.action_id);
   if (silenceMatch) {
@@ -276,6 +338,11 @@ export async function handleIncidentAction(
   return undefined;
 }
 
+/** What the user chose: a button's value, or a select's option (audited with the action). */
+function chosenValue(a: ActionPayload): string {
+  return a.value ?? a.selected_option?.value ?? '';
+}
+
 /** Registers the incident thread's interactive handlers on Bolt (one line in registerSlackHandlers). */
 export function registerIncidentActions(app: App, deps: Deps): void {
   app.action<BlockAction>(
@@ -306,7 +373,7 @@ export function registerIncidentActions(app: App, deps: Deps): void {
             teamId: body.team?.id,
             channelId: who.channelId,
             command: permission ?? actionId,
-            arguments: deps.redact(`${actionId} ${(action as { value?: string }).value ?? ''}`.trim()),
+            arguments: deps.redact(`${actionId} ${chosenValue(action as unknown as ActionPayload)}`.trim()),
             source: 'button',
             outcome,
             detail,

@@ -69,6 +69,7 @@ export const incidentMessages: FeatureMessages = {
       command: '🔎 <@{{user}}> 在线程中运行 /{{command}} {{args}} → {{title}}{{failed}}',
       commandAuto: '🔎 自动取证 /{{command}} {{args}} → {{title}}{{failed}}',
       commandFailed: '（失败）',
+      promoted: '🧵 <@{{user}}> 从告警风暴消息中为此告警组开启了事件线程',
     },
     report: {
       title: '📝 事件报告 #{{id}} · {{alertname}}',
@@ -83,6 +84,11 @@ export const incidentMessages: FeatureMessages = {
       intro: '短时间内新告警组过多，合并在此消息中显示，状态变化时更新。',
       line: '{{icon}} {{alertname}} · {{summary}} · {{alerts}} 条告警 · {{started}}',
       fallback: '告警风暴：{{count}} 个告警组',
+      promote: '为此告警组开启事件线程…',
+      promotePart: '为此告警组开启事件线程（第 {{from}}–{{to}} 个）…',
+      threadLink: '🧵 事件线程',
+      opening: '🧵 正在开启事件线程…',
+      promoted: '🧵 已开启事件线程',
     },
     errors: {
       noService: '这个事件的告警没有可识别的服务（job/service 标签），无法运行该命令。',
@@ -92,10 +98,14 @@ export const incidentMessages: FeatureMessages = {
       denied: '你没有 {{permission}} 权限。',
       unknownAction: '无法识别的操作：这条消息可能来自旧版本，请在最新的事件线程中操作。',
       stormed: '此告警组属于告警风暴消息，请在 Alertmanager 中处理。',
+      promoteResolved: '{{alertname}} 已恢复，不再为它开启事件线程。',
     },
     ephemeral: {
       silenced: '已静默 {{d}}（ID `{{id}}`）。',
       alreadyResolved: '事件已经是恢复状态。',
+      promoted: '正在为 {{alertname}} 开启事件线程，几秒后出现在频道中。',
+      alreadyPromoted: '{{alertname}} 已经有事件线程：{{link}}',
+      alreadyPromoting: '{{alertname}} 的事件线程正在开启，几秒后出现在频道中。',
     },
   },
   en: {
@@ -164,6 +174,7 @@ export const incidentMessages: FeatureMessages = {
       command: '🔎 <@{{user}}> ran /{{command}} {{args}} in the thread → {{title}}{{failed}}',
       commandAuto: '🔎 Evidence /{{command}} {{args}} → {{title}}{{failed}}',
       commandFailed: ' (failed)',
+      promoted: '🧵 <@{{user}}> opened a thread from the storm message',
     },
     report: {
       title: '📝 Incident report #{{id}} · {{alertname}}',
@@ -179,6 +190,11 @@ export const incidentMessages: FeatureMessages = {
       intro: 'Too many new alert groups at once: they are listed in this message, updated as they change.',
       line: '{{icon}} {{alertname}} · {{summary}} · {{alerts}} alerts · {{started}}',
       fallback: 'Alert storm: {{count}} groups',
+      promote: 'Open an incident thread for…',
+      promotePart: 'Open an incident thread for… (groups {{from}}–{{to}})',
+      threadLink: '🧵 thread',
+      opening: '🧵 opening a thread…',
+      promoted: '🧵 has a thread',
     },
     errors: {
       noService:
@@ -190,10 +206,15 @@ export const incidentMessages: FeatureMessages = {
       unknownAction:
         'Unknown action: this message may come from an older version; use the latest incident thread.',
       stormed: 'This group is part of an alert storm message; handle it in Alertmanager.',
+      promoteResolved: '{{alertname}} has resolved; no thread is opened for it.',
     },
     ephemeral: {
       silenced: 'Silenced for {{d}} (ID `{{id}}`).',
       alreadyResolved: 'The incident is already resolved.',
+      promoted: 'Opening an incident thread for {{alertname}}; it appears in the channel in a few seconds.',
+      alreadyPromoted: '{{alertname}} already has an incident thread: {{link}}',
+      alreadyPromoting:
+        'The incident thread for {{alertname}} is being opened; it appears in the channel in a few seconds.',
     },
   },
 };

@@ -30,6 +30,8 @@ export const ACTIONS = {
   checklist: 'incident_checklist',
   runStatus: 'incident_run_status',
   runLogs: 'incident_run_logs',
+  /** The storm message's select: open a thread for one of its groups. */
+  promote: 'incident_promote',
 } as const;
 
 export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;

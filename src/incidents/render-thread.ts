@@ -72,6 +72,8 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
       return t('incidents.event.silenceExpired', { user, id: d.silenceId });
     case 'commander':
       return t('incidents.event.commander', { user, commander: d.commander });
+    case 'promoted':
+      return t('incidents.event.promoted', { user });
     case 'command': {
       const values = {
         user,

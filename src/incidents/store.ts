@@ -28,6 +28,8 @@ export interface Incident {
   flapCount: number;
   checklist: Ticks;
   stormId: number | null;
+  /** The storm message this incident was listed in before a user opened a thread for it. */
+  promotedFromStormId: number | null;
   version: number;
   syncedVersion: number;
   rootTs: string | null;
@@ -79,6 +81,7 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
     flapCount: Number(r.flap_count ?? 0),
     checklist: (r.checklist ?? {}) as Ticks,
     stormId: num(r.storm_id),
+    promotedFromStormId: num(r.promoted_from_storm_id),
     version: Number(r.version),
     syncedVersion: Number(r.synced_version),
     rootTs: (r.root_ts as string | null) ?? null,

@@ -6,20 +6,38 @@ import { earlierPost, POST_EVENT_TYPE, renderContext, type SyncOutcome } from '.
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
+/**
+ * The version of a storm message's content: the sum of its groups' versions (each grows with every
+ * change), plus one for each promoted group whose thread root is posted (its row then links to
+ * it). Both only grow, so `synced_version >= version` means Slack shows the newest. `s` is the
+ * storm row, `i` its incidents (joined with STORM_MEMBER_JOIN).
+ */
+export const STORM_VERSION_SQL =
+  '(sum(i.version) + count(*) FILTER (WHERE i.promoted_from_storm_id = s.id AND i.root_ts IS NOT NULL))';
+/** The groups a storm message lists: those still stormed and those promoted from it. */
+export const STORM_MEMBER_JOIN = 'i.storm_id = s.id OR i.promoted_from_storm_id = s.id';
+
 async function members(
   deps: Deps,
   stormId: number,
-): Promise<{ list: StormMember[]; versions: Map<number, number> }> {
+): Promise<{ list: StormMember[]; version: number; stormed: Map<number, number> }> {
   const r = await deps.pool.query(
-    `SELECT i.id, i.alertname, i.status, i.started_at, i.version,
-            COALESCE(i.common_annotations->>'summary', '') AS summary,
+    `SELECT i.id, i.alertname, i.status, i.started_at, i.version, i.group_labels, i.root_ts,
+            i.promoted_from_storm_id IS NOT NULL AS promoted,
+            COALESCE(NULLIF(i.common_annotations->>'summary', ''),
+                     (SELECT a.annotations->>'summary' FROM incident_alerts a
+                       WHERE a.incident_id = i.id AND a.annotations->>'summary' <> ''
+                       ORDER BY a.status = 'firing' DESC, a.starts_at LIMIT 1), '') AS summary,
             (SELECT count(*)::int FROM incident_alerts a WHERE a.incident_id = i.id) AS alerts
-       FROM incidents i WHERE i.storm_id = $1 ORDER BY i.id`,
+       FROM incidents i WHERE i.storm_id = $1 OR i.promoted_from_storm_id = $1 ORDER BY i.id`,
     [stormId],
   );
-  const versions = new Map<number, number>();
+  // Versions of the groups still stormed: shown only here, so in sync once this is shown.
+  const stormed = new Map<number, number>();
+  let version = 0;
   const list = r.rows.map((x) => {
-    versions.set(Number(x.id), Number(x.version));
+    version += Number(x.version) + (x.promoted && x.root_ts ? 1 : 0);
+    if (!x.promoted) stormed.set(Number(x.id), Number(x.version));
     return {
       id: Number(x.id),
       alertname: String(x.alertname),
@@ -27,9 +45,11 @@ async function members(
       status: x.status,
       alerts: Number(x.alerts),
       startedAt: x.started_at as Date,
+      groupLabels: (x.group_labels ?? {}) as Record<string, string>,
+      ...(x.promoted ? { thread: { rootTs: (x.root_ts as string | null) ?? null } } : {}),
     };
   });
-  return { list, versions };
+  return { list, version, stormed };
 }
 
 /**
@@ -52,10 +72,9 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       const r = await deps.pool.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
       const s = r.rows[0];
       if (!s) return 'gone';
-      const { list, versions } = await members(deps, stormId);
-      const version = [...versions.values()].reduce((a, b) => a + b, 0);
+      const { list, version, stormed } = await members(deps, stormId);
       if (Number(s.synced_version) >= version) return 'synced';
-      const msg = renderStorm(list, renderContext(deps));
+      const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
       const pacer = pacerFor(deps);
       const marker = { storm: stormId, part: 'storm' };
       if (!s.root_ts && s.root_claimed_at) {
@@ -105,11 +124,12 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
         'UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
         [stormId, version],
       );
-      // The members as shown are in sync too (they have no thread of their own).
+      // The members still stormed are in sync too (they have no thread of their own); a member
+      // promoted meanwhile is not (its own sync posts its thread).
       await deps.pool.query(
         `UPDATE incidents i SET synced_version = GREATEST(i.synced_version, v.version)
-           FROM unnest($1::bigint[], $2::int[]) AS v(id, version) WHERE i.id = v.id`,
-        [[...versions.keys()], [...versions.values()]],
+           FROM unnest($1::bigint[], $2::int[]) AS v(id, version) WHERE i.id = v.id AND i.storm_id = $3`,
+        [[...stormed.keys()], [...stormed.values()], stormId],
       );
     }
     return 'synced';

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
+import { enqueueStormSync } from './enqueue.ts';
 import { pacerFor } from './pacing.ts';
 import type { RenderContext } from './render-root.ts';
 import { renderRoot } from './render-root.ts';
@@ -265,6 +266,8 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
   const got = await acquire(deps, 'incidents', incidentId);
   if (got === undefined) return 'gone';
   if (!got) return 'busy';
+  // A group promoted from a storm message is still listed there: its row follows what was shown.
+  let fromStorm: number | null = null;
   try {
     for (let pass = 0; pass < 5; pass += 1) {
       const inc = await loadIncident(deps.pool, incidentId);
@@ -274,6 +277,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         await markSynced(deps, inc);
         return 'stormed';
       }
+      fromStorm = inc.promotedFromStormId;
       const ctx = renderContext(deps);
       const { ts: rootTs, fresh } = await ensureRoot(deps, inc, ctx);
       const pending = await deps.pool.query(
@@ -297,7 +301,18 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
     return 'synced';
   } finally {
     await release(deps, 'incidents', incidentId);
+    if (fromStorm !== null) await refreshStorm(deps, fromStorm);
   }
+}
+
+/** Enqueues an edit of a storm message (coalesced); the sweep catches up if this is lost. */
+async function refreshStorm(deps: Deps, stormId: number) {
+  await enqueueStormSync(deps, stormId).catch((err) =>
+    deps.logger.warn(
+      { stormId, err: (err as Error).message },
+      'storm sync not enqueued; the sweep will catch up',
+    ),
+  );
 }
 
 async function markSynced(deps: Deps, inc: Incident & { changedAt?: Date }) {

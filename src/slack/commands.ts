@@ -86,7 +86,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
       audit('denied', needed);
       return ephemeral(
         more.reason === 'channel'
-          ? t('commands.channelDenied')
+          ? t('commands.channelDenied', { permission: needed, grantedBy: more.grantedBy })
           : t('commands.denied', { permission: needed, command: `/${def.name}`, grantedBy: more.grantedBy }),
       );
     }

@@ -24,6 +24,15 @@ export const BLOCK_LIMITS = {
   imageUrl: 3000,
   altText: 2000,
   inputLabel: 2000,
+  /** Option objects (selects, overflow, checkboxes, radio buttons). */
+  optionText: 75,
+  optionValue: 150,
+  optionDescription: 75,
+  selectPlaceholder: 150,
+  /** static_select / multi_static_select: options or option_groups. */
+  selectOptions: 100,
+  overflowOptions: 5,
+  checkboxOptions: 10,
   /** Undocumented cumulative limit of all text in a message's blocks (bolt-js#2509). */
   totalBlockText: 13_200,
   /** Message `text` beyond this is truncated by Slack, not rejected. */
@@ -143,7 +152,74 @@ class Checker {
       }
     } else if (el.type === 'image') {
       this.imageFields(el, pointer);
+    } else if (el.type === 'static_select' || el.type === 'multi_static_select') {
+      this.selectPlaceholder(el, pointer);
+      if (el.options !== undefined && el.option_groups !== undefined) {
+        this.fail('options and option_groups cannot both be set', pointer);
+      } else if (Array.isArray(el.option_groups)) {
+        this.maxItems(el.option_groups, 1, BLOCK_LIMITS.selectOptions, `${pointer}/option_groups`);
+        el.option_groups.forEach((g, i) => {
+          const p = `${pointer}/option_groups/${i}`;
+          if (!isObject(g)) {
+            this.fail('option group must be an object', p);
+            return;
+          }
+          this.textObject(g.label, `${p}/label`, BLOCK_LIMITS.optionText, ['plain_text']);
+          this.options(g.options, `${p}/options`, BLOCK_LIMITS.selectOptions, ['plain_text']);
+        });
+      } else {
+        this.options(el.options, `${pointer}/options`, BLOCK_LIMITS.selectOptions, ['plain_text']);
+      }
+    } else if (el.type === 'overflow') {
+      this.options(el.options, `${pointer}/options`, BLOCK_LIMITS.overflowOptions, ['plain_text']);
+    } else if (el.type === 'checkboxes' || el.type === 'radio_buttons') {
+      this.options(el.options, `${pointer}/options`, BLOCK_LIMITS.checkboxOptions);
+    } else if (el.type.endsWith('_select')) {
+      this.selectPlaceholder(el, pointer);
     }
+  }
+
+  selectPlaceholder(el: Json, pointer: string): void {
+    if (el.placeholder !== undefined) {
+      this.textObject(el.placeholder, `${pointer}/placeholder`, BLOCK_LIMITS.selectPlaceholder, [
+        'plain_text',
+      ]);
+    }
+  }
+
+  maxItems(list: unknown[], min: number, max: number, pointer: string): void {
+    if (list.length < min) this.fail(`must have at least ${min} items`, pointer);
+    if (list.length > max) this.fail(`no more than ${max} items allowed (got ${list.length})`, pointer);
+  }
+
+  /** An array of option objects: `{text, value, description?}`. */
+  options(
+    list: unknown,
+    pointer: string,
+    max: number,
+    textTypes: readonly string[] = ['plain_text', 'mrkdwn'],
+  ): void {
+    if (!Array.isArray(list)) {
+      this.fail('options must be an array', pointer);
+      return;
+    }
+    this.maxItems(list, 1, max, pointer);
+    list.forEach((o, i) => {
+      const p = `${pointer}/${i}`;
+      if (!isObject(o)) {
+        this.fail('option must be an object', p);
+        return;
+      }
+      this.textObject(o.text, `${p}/text`, BLOCK_LIMITS.optionText, textTypes);
+      if (typeof o.value !== 'string' || o.value.length === 0) {
+        this.fail('option value is required', `${p}/value`);
+      } else {
+        this.maxLen(o.value, BLOCK_LIMITS.optionValue, `${p}/value`);
+      }
+      if (o.description !== undefined) {
+        this.textObject(o.description, `${p}/description`, BLOCK_LIMITS.optionDescription, textTypes);
+      }
+    });
   }
 
   imageFields(img: Json, pointer: string): void {

@@ -105,16 +105,17 @@ export function blockActionPayload(
   };
 }
 
-/** Signs and posts a block_actions payload as Slack does for a button, select or checkbox. */
+/** Signs and posts a block_actions payload as Slack does for a button, select or checkbox (to `url`: a replica). */
 export async function clickAction(
   bot: TestBot,
   message: FakeMessage,
   action: Record<string, unknown>,
   user = 'U0SRE',
+  url = bot.url,
 ): Promise<number> {
   const payload = blockActionPayload(bot.slack, message, action, user);
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const res = await postSigned(bot.url, SIGNING_SECRET, body);
+  const res = await postSigned(url, SIGNING_SECRET, body);
   return res.status;
 }
 
@@ -136,4 +137,30 @@ export function freshFixture(name: string, startsAt: Date, endsAt = new Date()):
     ...(a.status === 'resolved' ? { endsAt: endsAt.toISOString() } : {}),
   }));
   return p;
+}
+
+/** A group of its own: alertname `${name}`, one alert per instance. */
+export function alertGroup(
+  name: string,
+  instances = 1,
+  status: 'firing' | 'resolved' = 'firing',
+  startsAt = new Date(Date.now() - 60_000),
+) {
+  const base = freshFixture(status === 'firing' ? 'ServiceDown-firing' : 'ServiceDown-resolved', startsAt);
+  const template = (base.alerts as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+  const alerts = Array.from({ length: instances }, (_, i) => ({
+    ...template,
+    labels: { ...(template.labels as object), alertname: name, instance: `10.0.0.${i}:8080` },
+    annotations: { summary: `${name} summary`, description: `${name} on 10.0.0.${i}` },
+    fingerprint: `${name}-${i}`.padEnd(16, '0'),
+  }));
+  return {
+    ...base,
+    status,
+    alerts,
+    groupKey: `{}:{alertname="${name}"}`,
+    groupLabels: { alertname: name },
+    commonLabels: { alertname: name, severity: 'critical' },
+    commonAnnotations: {},
+  };
 }

@@ -4,7 +4,7 @@ import type { Bot } from '../../src/app.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import {
   configFile,
-  freshFixture,
+  alertGroup as group,
   postAlerts,
   replies,
   roots,
@@ -13,32 +13,6 @@ import {
 } from '../helpers/incidents.ts';
 import { type RedisServer, startRedisServer } from '../helpers/redis.ts';
 import { sleep } from '../helpers/wait.ts';
-
-/** A group of its own: alertname `${name}`, one alert per instance. */
-function group(
-  name: string,
-  instances = 1,
-  status: 'firing' | 'resolved' = 'firing',
-  startsAt = new Date(Date.now() - 60_000),
-) {
-  const base = freshFixture(status === 'firing' ? 'ServiceDown-firing' : 'ServiceDown-resolved', startsAt);
-  const template = (base.alerts as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
-  const alerts = Array.from({ length: instances }, (_, i) => ({
-    ...template,
-    labels: { ...(template.labels as object), alertname: name, instance: `10.0.0.${i}:8080` },
-    annotations: { summary: `${name} summary`, description: `${name} on 10.0.0.${i}` },
-    fingerprint: `${name}-${i}`.padEnd(16, '0'),
-  }));
-  return {
-    ...base,
-    status,
-    alerts,
-    groupKey: `{}:{alertname="${name}"}`,
-    groupLabels: { alertname: name },
-    commonLabels: { alertname: name, severity: 'critical' },
-    commonAnnotations: {},
-  };
-}
 
 /** Slack shows exactly one root and one checklist for the group, nothing else at top level. */
 async function exactlyOneThread(t: TestBot, name: string) {

@@ -30,6 +30,14 @@ describe('permissions', () => {
     const { a } = authorizer('permissions:\n  channels: [C0OPS]\n  admins: [U0ADMIN]\n');
     expect(await a.check('U0ANY', 'C0OPS', 'status')).toEqual({ ok: true });
     expect(await a.check('U0ANY', 'C0RANDOM', 'status')).toMatchObject({ ok: false, reason: 'channel' });
+    // Opening a thread from a storm message is incident response, granted where acknowledging is.
+    expect(await a.check('U0ANY', 'C0OPS', 'incident:promote')).toEqual({ ok: true });
+    expect(await a.check('U0ANY', 'C0RANDOM', 'incident:promote')).toEqual({
+      ok: false,
+      reason: 'channel',
+      permission: 'incident:promote',
+      grantedBy: '<@U0ADMIN>',
+    });
     expect(await a.check('U0ANY', 'D0DM', 'status')).toMatchObject({ ok: false, reason: 'permission' });
     expect(await a.check('U0ANY', 'C0OPS', 'backup:run')).toEqual({
       ok: false,

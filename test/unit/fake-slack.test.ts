@@ -38,6 +38,22 @@ const section = (text: string, extra: Record<string, unknown> = {}) => ({
   text: { type: 'mrkdwn', text },
   ...extra,
 });
+const option = (i: number, len = 5, value = `${i}`) => ({
+  text: { type: 'plain_text', text: `${i}`.padEnd(len, 'o') },
+  value,
+});
+const select = (options: unknown[], over: Record<string, unknown> = {}) => ({
+  type: 'actions',
+  elements: [
+    {
+      type: 'static_select',
+      action_id: 'pick',
+      placeholder: { type: 'plain_text', text: 'Pick' },
+      options,
+      ...over,
+    },
+  ],
+});
 const button = (over: Record<string, unknown> = {}) => ({
   type: 'button',
   text: { type: 'plain_text', text: 'Run' },
@@ -178,6 +194,35 @@ describe('fake Slack Web API', () => {
     ['a 256-character block_id', [section('x', { block_id: 'b'.repeat(256) })]],
     ['a duplicate block_id', [section('a', { block_id: 'same' }), section('b', { block_id: 'same' })]],
     ['a 12,001-character markdown block', [{ type: 'markdown', text: 'm'.repeat(12_001) }]],
+    ['a select with 101 options', [select(Array.from({ length: 101 }, (_, i) => option(i)))]],
+    ['a select with no options', [select([])]],
+    ['a 76-character option text', [select([option(1, 76)])]],
+    ['a 151-character option value', [select([option(1, 5, 'v'.repeat(151))])]],
+    ['a mrkdwn option in a select', [select([{ text: { type: 'mrkdwn', text: '*x*' }, value: 'x' }])]],
+    [
+      'a 151-character select placeholder',
+      [select([option(1)], { placeholder: { type: 'plain_text', text: 'p'.repeat(151) } })],
+    ],
+    [
+      'an overflow with 6 options',
+      [
+        section('x', {
+          accessory: { type: 'overflow', action_id: 'o', options: [1, 2, 3, 4, 5, 6].map((i) => option(i)) },
+        }),
+      ],
+    ],
+    [
+      'checkboxes with 11 options',
+      [
+        section('x', {
+          accessory: {
+            type: 'checkboxes',
+            action_id: 'c',
+            options: Array.from({ length: 11 }, (_, i) => option(i)),
+          },
+        }),
+      ],
+    ],
     ['an unknown block type', [{ type: 'carousel' }]],
     ['a text object of unknown type', [{ type: 'section', text: { type: 'html', text: '<b>x</b>' } }]],
   ];
@@ -225,6 +270,11 @@ describe('fake Slack Web API', () => {
     expect(atLimit).toHaveLength(50);
     const r = await web.chat.postMessage({ channel: 'C1', text: 'fallback', blocks: atLimit as never });
     expect(r.ok).toBe(true);
+    const options = Array.from({ length: 100 }, (_, i) => option(i, 75, 'v'.repeat(150)));
+    const selects = [select(options, { placeholder: { type: 'plain_text', text: 'p'.repeat(150) } })];
+    expect((await web.chat.postMessage({ channel: 'C1', text: 'f', blocks: selects as never })).ok).toBe(
+      true,
+    );
     const total = [{ type: 'markdown', text: 'm'.repeat(12_000) }, section('s'.repeat(1200))];
     expect((await web.chat.postMessage({ channel: 'C1', text: 'f', blocks: total as never })).ok).toBe(true);
   });

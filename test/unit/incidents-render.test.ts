@@ -4,10 +4,11 @@ import { createTranslator } from '../../src/i18n/index.ts';
 import { DEFAULT_CHECKLIST } from '../../src/incidents/checklist.ts';
 import type { StoredAlert } from '../../src/incidents/diff.ts';
 import { renderRoot } from '../../src/incidents/render-root.ts';
-import { renderStorm } from '../../src/incidents/render-storm.ts';
+import { renderStorm, type StormMember } from '../../src/incidents/render-storm.ts';
 import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/render-thread.ts';
 import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
 import { createRedactor } from '../../src/redact.ts';
+import { LIMITS } from '../../src/slack/limits.ts';
 import { validateBlocks } from '../fakes/block-kit-rules.ts';
 
 const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' });
@@ -47,6 +48,7 @@ function incident(over: Partial<Incident> = {}): Incident {
     flapCount: 3,
     checklist: { 'immediate_actions:0': { by: 'U1', at: '2026-11-25T19:05:00Z' } },
     stormId: null,
+    promotedFromStormId: null,
     version: 1,
     syncedVersion: 0,
     rootTs: null,
@@ -122,9 +124,94 @@ describe('incident rendering stays within Block Kit limits', () => {
       alerts: 3,
       startedAt: new Date(),
     }));
-    const msg = renderStorm(members, ctx());
+    const msg = renderStorm(members, ctx(), { id: 3, channel: 'C0INCIDENT' });
     expectValid(msg);
     for (let i = 0; i < 150; i += 1) expect(JSON.stringify(msg.blocks)).toContain(`Alert${i}n`);
+  });
+
+  describe('storm message: a select to open a thread for a group still firing', () => {
+    const storm = { id: 3, channel: 'C0INCIDENT' };
+    const member = (i: number, over: Partial<StormMember> = {}): StormMember => ({
+      id: i + 1,
+      alertname: `Alert${i}${'n'.repeat(100)}`,
+      summary: `${long(500)} secret-token-value`,
+      status: 'firing',
+      alerts: 3,
+      startedAt: new Date(),
+      groupLabels: { alertname: `Alert${i}`, job: `job-${i}-${'j'.repeat(60)}` },
+      ...over,
+    });
+    const selectsOf = (msg: { blocks?: unknown[] }) =>
+      ((msg.blocks ?? []) as Array<{ type: string; elements?: Array<Record<string, unknown>> }>)
+        .filter((b) => b.type === 'actions')
+        .flatMap((b) => b.elements ?? [])
+        .filter((e) => e.type === 'static_select') as Array<{
+        action_id: string;
+        options: Array<{ text: { text: string }; value: string }>;
+      }>;
+    const withinBudget = (msg: { blocks?: unknown[] }) => {
+      const verdict = validateBlocks(msg.blocks);
+      expect(verdict).toMatchObject({ ok: true });
+      if (verdict.ok) expect(verdict.totalText).toBeLessThanOrEqual(LIMITS.totalBlockText);
+    };
+
+    it('150 firing groups: every one offered, in selects of at most 100 options of at most 75 characters', () => {
+      const msg = renderStorm(
+        Array.from({ length: 150 }, (_, i) => member(i)),
+        ctx(),
+        storm,
+      );
+      withinBudget(msg);
+      const selects = selectsOf(msg);
+      expect(selects.map((s) => s.options.length)).toEqual([100, 50]);
+      expect(new Set(selects.map((s) => s.action_id)).size).toBe(2);
+      const values = selects.flatMap((s) => s.options.map((o) => o.value));
+      expect(values).toEqual(Array.from({ length: 150 }, (_, i) => String(i + 1)));
+      for (const o of selects.flatMap((s) => s.options)) expect(o.text.text.length).toBeLessThanOrEqual(75);
+      expect(JSON.stringify(msg.blocks)).not.toContain('secret-token-value');
+      expect(JSON.stringify(msg.blocks)).toContain('为此告警组开启事件线程');
+    });
+
+    it('a few groups: options name the group (labels and summary); resolved and promoted ones are not offered', () => {
+      const members = [
+        member(0, {
+          alertname: 'ServiceDown',
+          summary: 'admin api down',
+          groupLabels: { alertname: 'ServiceDown', job: 'laojun-admin-api' },
+        }),
+        member(1, { status: 'resolved' }),
+        member(2, { thread: { rootTs: '1700000000.000100' } }),
+        member(3, { thread: { rootTs: null } }),
+      ];
+      const msg = renderStorm(members, ctx('en'), storm);
+      withinBudget(msg);
+      const [select] = selectsOf(msg);
+      expect(select?.options).toEqual([
+        { text: { type: 'plain_text', text: 'ServiceDown laojun-admin-api · admin api down' }, value: '1' },
+      ]);
+      const all = JSON.stringify(msg.blocks);
+      expect(all).toContain('<https://slack.com/archives/C0INCIDENT/p1700000000000100|🧵 thread>');
+      expect(all).toContain('opening a thread');
+      expect(all).toContain('Open an incident thread for');
+    });
+
+    it('every group promoted: rows link to their threads, no select, still within the limits', () => {
+      const members = Array.from({ length: 150 }, (_, i) =>
+        member(i, { thread: { rootTs: `1700000${String(i).padStart(3, '0')}.000100` } }),
+      );
+      const msg = renderStorm(members, ctx(), storm);
+      withinBudget(msg);
+      expect(selectsOf(msg)).toEqual([]);
+      const all = JSON.stringify(msg.blocks);
+      for (let i = 0; i < 150; i += 1) expect(all).toContain(`Alert${i}`);
+      expect(all).toContain('|🧵 事件线程>');
+    });
+
+    it('nothing left to offer: no select', () => {
+      const msg = renderStorm([member(0, { status: 'resolved' })], ctx(), storm);
+      withinBudget(msg);
+      expect(selectsOf(msg)).toEqual([]);
+    });
   });
 
   it('events and a report with a long timeline (the rest goes to a file)', () => {
