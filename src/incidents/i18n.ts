@@ -97,7 +97,6 @@ export const incidentMessages: FeatureMessages = {
       silenceFailed: '静默失败：{{message}}',
       denied: '你没有 {{permission}} 权限。',
       unknownAction: '无法识别的操作：这条消息可能来自旧版本，请在最新的事件线程中操作。',
-      stormed: '此告警组属于告警风暴消息，请在 Alertmanager 中处理。',
       promoteResolved: '{{alertname}} 已恢复，不再为它开启事件线程。',
     },
     ephemeral: {
@@ -205,7 +204,6 @@ export const incidentMessages: FeatureMessages = {
       denied: 'You do not have the {{permission}} permission.',
       unknownAction:
         'Unknown action: this message may come from an older version; use the latest incident thread.',
-      stormed: 'This group is part of an alert storm message; handle it in Alertmanager.',
       promoteResolved: '{{alertname}} has resolved; no thread is opened for it.',
     },
     ephemeral: {
