@@ -15,7 +15,7 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim AS runtime
 # pg_dump/pg_restore and redis-cli for /backup; curl-free health check through node.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client redis-tools ca-certificates tini \
+ && apt-get install -y --no-install-recommends postgresql-client redis-tools ca-certificates tini fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production PORT=8080
 WORKDIR /app

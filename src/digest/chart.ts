@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
+import type { Deps } from '../deps.ts';
+import { createTranslator } from '../i18n/index.ts';
 import type { RangeSeries } from '../sources/prometheus.ts';
 import { type DigestQueries, quoteRegex } from './prom.ts';
 
@@ -48,13 +51,47 @@ export async function collectChart(q: DigestQueries, jobs: string): Promise<Char
     .sort((a, b) => a.job.localeCompare(b.job));
 }
 
+/** Where Debian's CJK font packages put their fonts (fonts-wqy-microhei is in the bot's image). */
+export const CJK_FONT_FILES = [
+  '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+  '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+  '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf',
+];
+
+/** The first CJK font file that exists, or undefined: Chinese labels need one, else they render blank. */
+export function findCjkFont(candidates: readonly string[] = CJK_FONT_FILES): string | undefined {
+  return candidates.find((f) => existsSync(f));
+}
+
+/**
+ * The chart's labels in the bot's language when a CJK font is installed (or the language needs none);
+ * otherwise in English, which every font can draw.
+ */
+export function chartText(
+  deps: Pick<Deps, 't' | 'locale'>,
+  findFont: () => string | undefined = findCjkFont,
+): { labels: ChartLabels; fontFile?: string } {
+  const cjkFont = deps.locale === 'en' ? undefined : findFont();
+  const t = deps.locale === 'en' || cjkFont ? deps.t : createTranslator('en');
+  const labels = { title: t('digest.chartTitle'), rps: t('digest.chartRps'), p95: t('digest.chartP95') };
+  return deps.locale !== 'en' && cjkFont ? { labels, fontFile: cjkFont } : { labels };
+}
+
+export interface ChartLabels {
+  title: string;
+  rps: string;
+  p95: string;
+}
+
 /**
  * Request rate and p95 latency per API over 24 h as a PNG: ECharts renders SVG on the server,
- * resvg rasterises it. Labels are ASCII (the bot's image ships no CJK font).
+ * resvg rasterises it. `fontFile` (a CJK font) is loaded besides the system fonts; resvg falls back to
+ * it for glyphs the default font lacks.
  */
 export function renderChart(
   series: ChartSeries[],
-  opts: { title: string; timeZone?: string; width?: number; height?: number },
+  opts: { labels: ChartLabels; fontFile?: string; timeZone?: string; width?: number; height?: number },
 ): Buffer {
   const width = opts.width ?? 1000;
   const height = opts.height ?? 640;
@@ -79,9 +116,9 @@ export function renderChart(
     animation: false,
     backgroundColor: '#ffffff',
     title: [
-      { text: opts.title, left: 'center', top: 6, textStyle: { fontSize: 16 } },
-      { text: 'requests per second', left: 60, top: 40, textStyle: { fontSize: 12, fontWeight: 'normal' } },
-      { text: 'p95 latency (ms)', left: 60, top: '53%', textStyle: { fontSize: 12, fontWeight: 'normal' } },
+      { text: opts.labels.title, left: 'center', top: 6, textStyle: { fontSize: 16 } },
+      { text: opts.labels.rps, left: 60, top: 40, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+      { text: opts.labels.p95, left: 60, top: '53%', textStyle: { fontSize: 12, fontWeight: 'normal' } },
     ],
     legend: { bottom: 4, type: 'plain', itemGap: 24, data: series.map((s) => s.job) },
     grid: [
@@ -100,5 +137,10 @@ export function renderChart(
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return new Resvg(svg, { background: '#ffffff', font: { loadSystemFonts: true } }).render().asPng();
+  return new Resvg(svg, {
+    background: '#ffffff',
+    font: { loadSystemFonts: true, ...(opts.fontFile ? { fontFiles: [opts.fontFile] } : {}) },
+  })
+    .render()
+    .asPng();
 }

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { prepare } from '../slack/deliver.ts';
-import { renderChart } from './chart.ts';
+import { chartText, renderChart } from './chart.ts';
 import { collectDigest } from './collect.ts';
 import { dateIn } from './format.ts';
 import { digestReport } from './render.ts';
@@ -92,10 +92,7 @@ export async function postDailyDigest(deps: Deps, jobId: string, now = deps.now(
   let png: Buffer | undefined;
   if (data.chart.ok && data.chart.value.length) {
     try {
-      png = renderChart(data.chart.value, {
-        title: deps.t('digest.chartTitle'),
-        timeZone: data.config.timezone,
-      });
+      png = renderChart(data.chart.value, { ...chartText(deps), timeZone: data.config.timezone });
     } catch (err) {
       deps.logger.warn({ err: (err as Error).message }, 'digest chart not rendered');
       data.chart = { ok: false, source: 'chart', reason: (err as Error).message };
