@@ -29,7 +29,11 @@
  * `msg_blocks_too_long` / `no_text` / `invalid_payload`, 404 `Expired url` (used 5 times or older than
  * 30 minutes; recorded as error 'expired_url'), 404 `no_service` (unknown URL). Rejected response_url
  * posts do not count as uses. `failNext('*', ...)` / `failFor('*', ...)` also hit response_url and
- * upload_url. `reset()` keeps the tokens, users, user groups and open Socket Mode connections.
+ * upload_url. A 5xx injected with `committed: true` is answered after the Web API call took effect
+ * (Slack posted, then its edge failed): the caller sees a plain 5xx. Legacy `attachments` (the JSON
+ * Alertmanager's `slack_configs` receiver posts to chat.postMessage) are kept on the message, under
+ * the same per-channel rate limit as any post. `reset()` keeps the tokens, users, user groups and
+ * open Socket Mode connections.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -166,7 +170,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   /** Shared text/blocks checks of chat.postMessage, chat.update and chat.postEphemeral. */
   const content = (
     b: Record<string, unknown>,
-  ): { text?: string; blocks?: unknown[]; warnings: string[] } | { fail: ApiResult } => {
+  ):
+    | { text?: string; blocks?: unknown[]; attachments?: unknown[]; warnings: string[] }
+    | { fail: ApiResult } => {
     if (b.blocks__unparsable !== undefined) return { fail: apiError('invalid_blocks_format') };
     if (b.attachments__unparsable !== undefined) return { fail: apiError('invalid_attachments') };
     const warnings: string[] = [];
@@ -185,9 +191,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       text = text.slice(0, BLOCK_LIMITS.messageText);
       warnings.push('text_truncated');
     }
-    const out: { text?: string; blocks?: unknown[]; warnings: string[] } = { warnings };
+    const out: { text?: string; blocks?: unknown[]; attachments?: unknown[]; warnings: string[] } = {
+      warnings,
+    };
     if (text !== undefined) out.text = text;
     if (hasBlocks) out.blocks = blocks;
+    if (hasAttachments) out.attachments = b.attachments as unknown[];
     return out;
   };
 
@@ -199,6 +208,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
     ...(m.text !== undefined ? { text: m.text } : { text: '' }),
     ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...(m.attachments ? { attachments: m.attachments } : {}),
   });
 
   const handlers: Record<string, Handler> = {
@@ -220,6 +230,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (threadTs) m.thread_ts = threadTs;
       if (c.text !== undefined) m.text = c.text;
       if (c.blocks) m.blocks = c.blocks;
+      if (c.attachments) m.attachments = c.attachments;
       if (b.metadata !== undefined) m.metadata = b.metadata;
       messages.push(m);
       return withWarnings({ body: { ok: true, channel, ts: m.ts, message: asMessage(m) } }, c.warnings);
@@ -234,15 +245,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (!m) return apiError('message_not_found');
       const c = content(b);
       if ('fail' in c) return c.fail;
-      const prev: { text?: string; blocks?: unknown[] } = {};
+      const prev: { text?: string; blocks?: unknown[]; attachments?: unknown[] } = {};
       if (m.text !== undefined) prev.text = m.text;
       if (m.blocks) prev.blocks = m.blocks;
+      if (m.attachments) prev.attachments = m.attachments;
       m.history.push(prev);
       m.edits += 1;
       if (c.text !== undefined) m.text = c.text;
       if (b.blocks !== undefined) {
         if (c.blocks) m.blocks = c.blocks;
         else delete m.blocks;
+      }
+      if (b.attachments !== undefined) {
+        if (c.attachments) m.attachments = c.attachments;
+        else delete m.attachments;
       }
       return withWarnings(
         { body: { ok: true, channel, ts, text: m.text ?? '', message: asMessage(m) } },
@@ -277,7 +293,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     ...historyHandlers(messages, asMessage),
   };
 
-  const finish = (res: ServerResponse, method: string, body: Record<string, unknown>, r: ApiResult): void => {
+  const finish = (
+    res: ServerResponse,
+    method: string,
+    body: Record<string, unknown>,
+    r: ApiResult,
+    committed = false,
+  ): void => {
     const status = r.status ?? 200;
     const ok = typeof r.body === 'string' ? status < 300 && r.error === undefined : r.body.ok === true;
     const error =
@@ -285,6 +307,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const call: RecordedCall = { method, body, at: now(), status, ok };
     if (error !== undefined) call.error = error;
     if (r.warnings) call.warnings = r.warnings;
+    if (committed) call.committed = true;
     const errors =
       r.errors ?? (typeof r.body === 'object' && Array.isArray(r.body.errors) ? r.body.errors : undefined);
     if (errors) call.errors = errors.map(String);
@@ -342,7 +365,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     if (!WEB_METHODS.has(method)) return finish(res, method, fields, apiError('unknown_method'));
     const f = takeFailure(method);
-    if (f) return finish(res, method, fields, failureResult(f, false));
+    // A committed 5xx is answered after the call took effect (below).
+    const committed = f !== undefined && 'status' in f && f.status !== 429 && f.committed === true;
+    if (f && !committed) return finish(res, method, fields, failureResult(f, false));
     const given = bearer ?? fieldToken;
     if (!given) return finish(res, method, fields, apiError('not_authed'));
     // An app-level token opens Socket Mode connections and nothing else.
@@ -352,6 +377,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
     const handler = handlers[method];
     const r = handler ? handler(fields) : handleFileMethod(files, method, fields, { baseUrl, findTop });
+    const tookEffect = (r.status ?? 200) < 300 && typeof r.body === 'object' && r.body.ok === true;
+    if (f && committed && tookEffect) return finish(res, method, fields, failureResult(f, false), true);
     return finish(res, method, fields, r);
   };
 

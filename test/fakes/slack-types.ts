@@ -29,6 +29,8 @@ export interface RecordedCall {
   warnings?: string[];
   /** Human-readable Block Kit reasons of an invalid_blocks / msg_blocks_too_long rejection. */
   errors?: string[];
+  /** The call took effect although it was answered with an error (a `committed` failure). */
+  committed?: boolean;
 }
 
 export interface FakeMessage {
@@ -37,10 +39,12 @@ export interface FakeMessage {
   thread_ts?: string;
   text?: string;
   blocks?: unknown[];
+  /** Legacy secondary attachments (what Alertmanager's `slack_configs` receiver posts). */
+  attachments?: unknown[];
   /** Number of accepted chat.update calls. */
   edits: number;
   /** Previous versions, oldest first (history.length === edits). */
-  history: Array<{ text?: string; blocks?: unknown[] }>;
+  history: Array<{ text?: string; blocks?: unknown[]; attachments?: unknown[] }>;
   user: string;
   deleted?: boolean;
   /** `metadata` given to chat.postMessage (event_type, event_payload). */
@@ -75,7 +79,16 @@ export interface FakeUpload {
   completed: boolean;
 }
 
-export type Failure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { error: string };
+/**
+ * An injected failure. A 5xx with `committed: true` is answered only after the Web API call took
+ * effect (the message is posted, the edit applied), as when Slack's edge times out on a call Slack
+ * accepted: the caller cannot tell it from a 5xx that did nothing. Calls that fail on their own
+ * (429, `ok:false`) are answered as they are.
+ */
+export type Failure =
+  | { status: 429; retryAfter: number }
+  | { status: 500 | 502 | 503; committed?: boolean }
+  | { error: string };
 
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 

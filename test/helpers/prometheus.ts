@@ -401,6 +401,12 @@ export interface AlertmanagerOptions {
   maxAlerts?: number;
   /** Default true. */
   sendResolved?: boolean;
+  /**
+   * Receivers notified besides `web.hook` (e.g. one with `slack_configs`). The route then has one
+   * child route per receiver, `web.hook` first, each with `continue: true`: every receiver gets every
+   * group with the same grouping and timings (each child route keeps its own aggregation groups).
+   */
+  extraReceivers?: Array<{ name: string } & Record<string, unknown>>;
   extraArgs?: string[];
 }
 
@@ -433,22 +439,33 @@ export interface AlertmanagerInstance {
   stop(): Promise<void>;
 }
 
-/** The manual's alertmanager.yml (route + `web.hook` receiver, webhook only) with test timings. */
+/**
+ * The manual's alertmanager.yml (route + `web.hook` receiver) with test timings, plus
+ * `extraReceivers` on child routes.
+ */
 export function alertmanagerConfig(opts: AlertmanagerOptions): string {
   const webhook: Record<string, unknown> = { url: opts.webhookUrl, send_resolved: opts.sendResolved ?? true };
   if (opts.maxAlerts !== undefined) webhook.max_alerts = opts.maxAlerts;
   if (opts.bearerToken !== undefined) {
     webhook.http_config = { authorization: { type: 'Bearer', credentials: opts.bearerToken } };
   }
+  const extra = opts.extraReceivers ?? [];
+  const route: Record<string, unknown> = {
+    group_by: opts.groupBy ?? ['alertname'],
+    group_wait: opts.groupWait ?? '1s',
+    group_interval: opts.groupInterval ?? '1s',
+    repeat_interval: opts.repeatInterval ?? '1h',
+    receiver: 'web.hook',
+  };
+  if (extra.length > 0) {
+    route.routes = ['web.hook', ...extra.map((r) => r.name)].map((receiver) => ({
+      receiver,
+      continue: true,
+    }));
+  }
   return stringify({
-    route: {
-      group_by: opts.groupBy ?? ['alertname'],
-      group_wait: opts.groupWait ?? '1s',
-      group_interval: opts.groupInterval ?? '1s',
-      repeat_interval: opts.repeatInterval ?? '1h',
-      receiver: 'web.hook',
-    },
-    receivers: [{ name: 'web.hook', webhook_configs: [webhook] }],
+    route,
+    receivers: [{ name: 'web.hook', webhook_configs: [webhook] }, ...extra],
   });
 }
 

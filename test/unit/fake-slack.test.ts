@@ -112,6 +112,23 @@ describe('fake Slack Web API', () => {
     expect(fake.calls.every((c) => !('token' in c.body))).toBe(true);
   });
 
+  it("keeps the attachments of Alertmanager's slack_configs payload (JSON, no text)", async () => {
+    // The body Alertmanager 0.25's Slack receiver posts to api_url with http_config.authorization.
+    const body = {
+      channel: 'C1',
+      username: 'Alertmanager',
+      attachments: [{ title: '[FIRING:1] Demo', text: 'firing host-1', fallback: 'x', color: 'danger' }],
+    };
+    const res = await fetch(`${fake.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${fake.token}` },
+      body: JSON.stringify(body),
+    });
+    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    expect(fake.channelMessages('C1')[0]?.attachments).toEqual(body.attachments);
+    expect(fake.channelMessages('C1')[0]?.text).toBeUndefined();
+  });
+
   it('records posts, thread replies and edits with their history', async () => {
     const top = await web.chat.postMessage({
       channel: 'C1',
@@ -409,6 +426,21 @@ describe('fake Slack failure injection', () => {
     expect(fake.messages).toHaveLength(0);
     expect((await web.chat.postMessage({ channel: 'C1', text: 'works again' })).ok).toBe(true);
     expect(fake.rejected.map((c) => c.status)).toEqual([503, 429, 200, 200]);
+  });
+
+  it('answers a committed 5xx after the call took effect, and a 429 as it is', async () => {
+    const web = client(fake);
+    fake.failNext('chat.postMessage', { status: 502, committed: true }, 5);
+    const e502 = await failure(web.chat.postMessage({ channel: 'C1', text: 'posted anyway' }));
+    expect(e502.statusCode).toBe(502);
+    expect(fake.channelMessages('C1').map((m) => m.text)).toEqual(['posted anyway']);
+    expect(fake.calls.at(-1)).toMatchObject({ status: 502, ok: false, committed: true });
+    // Burst of 3 per channel: the 4th post in the same second is rate-limited, not committed.
+    await failure(web.chat.postMessage({ channel: 'C1', text: 'two' }));
+    await failure(web.chat.postMessage({ channel: 'C1', text: 'three' }));
+    const limited = await failure(web.chat.postMessage({ channel: 'C1', text: 'four' }));
+    expect(limited.code).toBe('slack_webapi_rate_limited_error');
+    expect(fake.channelMessages('C1')).toHaveLength(3);
   });
 
   it('fails every call of a method for a period with failFor', async () => {
