@@ -90,7 +90,11 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       }
       if (!s.root_ts) {
         await pacer.beforePost(s.channel);
-        await deps.pool.query('UPDATE incident_storms SET root_claimed_at = now() WHERE id = $1', [stormId]);
+        // An earlier attempt's claim is kept, so the next search still covers its post.
+        await deps.pool.query(
+          'UPDATE incident_storms SET root_claimed_at = COALESCE(root_claimed_at, now()) WHERE id = $1',
+          [stormId],
+        );
         try {
           const posted = await deps.slack.postMessage({
             ...msg,
@@ -104,8 +108,8 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
         } catch (err) {
           if (err instanceof SlackRateLimitedError || err instanceof SlackApiError) {
             await deps.pool.query(
-              'UPDATE incident_storms SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL',
-              [stormId],
+              'UPDATE incident_storms SET root_claimed_at = $2 WHERE id = $1 AND root_ts IS NULL',
+              [stormId, s.root_claimed_at ?? null],
             );
           }
           if (err instanceof SlackRateLimitedError) await pacer.rateLimited(err);

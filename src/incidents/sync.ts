@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
-import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
+import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
 import { enqueueStormSync } from './enqueue.ts';
@@ -41,8 +41,10 @@ type Earlier = { ts: string } | { absent: true } | { unknown: true };
 
 /**
  * Looks for the post of an earlier attempt that ended between posting and recording (its claim is
- * set, its ts is not), by the metadata marker it was posted with. Unknown when Slack cannot say
- * (no history scope, or a console port).
+ * set, its ts is not), by the metadata marker it was posted with. Unknown when Slack can never say
+ * (no history scope, or a console port). When the search itself fails for now (5xx, timeout,
+ * 429), it throws: the caller must not post, since the earlier post may well be there; the job is
+ * retried later with the claim kept.
  */
 export async function earlierPost(
   deps: Deps,
@@ -63,7 +65,7 @@ export async function earlierPost(
     });
     return ts ? { ts } : { absent: true };
   } catch (err) {
-    if (err instanceof SlackRateLimitedError) throw err;
+    if (err instanceof SlackRateLimitedError || err instanceof SlackUnavailableError) throw err;
     deps.logger.warn({ channel, err: (err as Error).message }, 'cannot look for an earlier post');
     return { unknown: true };
   }
@@ -92,14 +94,21 @@ async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Paces, claims, posts. The claim is written after the pacer lets the post through (a deferral
+ * leaves the claim as it was) and right before the call. A claim from an earlier attempt is kept
+ * (`claim` keeps the older time), so the search window still covers that attempt's post.
+ */
 async function post(
   deps: Deps,
   channel: string,
   msg: OutgoingMessage,
   marker: Record<string, string | number>,
+  claim: () => Promise<unknown>,
   threadTs?: string,
 ) {
   await pacerFor(deps).beforePost(channel);
+  await claim();
   return paced(deps, () =>
     deps.slack.postMessage({
       ...msg,
@@ -143,14 +152,22 @@ async function ensureRoot(
   }
   const alerts = await loadAlerts(deps.pool, inc.id);
   const msg = renderRoot(inc, alerts, ctx);
-  await deps.pool.query('UPDATE incidents SET root_claimed_at = now() WHERE id = $1', [inc.id]);
   let ts: string;
   try {
-    ts = (await post(deps, inc.channel, msg, marker)).ts;
+    ts = (
+      await post(deps, inc.channel, msg, marker, () =>
+        deps.pool.query(
+          'UPDATE incidents SET root_claimed_at = COALESCE(root_claimed_at, now()) WHERE id = $1',
+          [inc.id],
+        ),
+      )
+    ).ts;
   } catch (err) {
+    // This attempt surely did not post: back to the claim it found (an earlier attempt's, or none).
     if (definitelyNotPosted(err)) {
-      await deps.pool.query('UPDATE incidents SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL', [
+      await deps.pool.query('UPDATE incidents SET root_claimed_at = $2 WHERE id = $1 AND root_ts IS NULL', [
         inc.id,
+        inc.rootClaimedAt ?? null,
       ]);
     }
     throw err;
@@ -206,15 +223,19 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
     msg = report.message;
     file = report.file;
   } else msg = renderEvent(e, ctx);
-  await deps.pool.query('UPDATE incident_events SET post_started_at = now() WHERE id = $1', [e.id]);
   let ts: string;
   try {
-    ts = (await post(deps, inc.channel, msg, marker, rootTs)).ts;
+    const claim = () =>
+      deps.pool.query(
+        'UPDATE incident_events SET post_started_at = COALESCE(post_started_at, now()) WHERE id = $1',
+        [e.id],
+      );
+    ts = (await post(deps, inc.channel, msg, marker, claim, rootTs)).ts;
   } catch (err) {
     if (definitelyNotPosted(err)) {
       await deps.pool.query(
-        'UPDATE incident_events SET post_started_at = NULL WHERE id = $1 AND posted_ts IS NULL',
-        [e.id],
+        'UPDATE incident_events SET post_started_at = $2 WHERE id = $1 AND posted_ts IS NULL',
+        [e.id, e.postStartedAt ?? null],
       );
     }
     throw err;

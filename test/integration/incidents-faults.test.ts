@@ -62,6 +62,29 @@ describe('incident sync under faults', () => {
     expect(t.slack.rejected.some((c) => c.status === 503)).toBe(true);
   });
 
+  it('Slack making a post but answering 5xx, and failing the search that follows: still one root, one checklist', async () => {
+    const t = await startTestBot();
+    cleanups.push(() => t.stop());
+    // Slack's edge fails after the post took effect (the root, then the checklist) …
+    t.slack.failNext('chat.postMessage', { status: 503, committed: true }, 2);
+    // … and the searches for those posts fail for a while too: the bot must wait, not post again.
+    t.slack.failFor('conversations.history', { status: 503 }, 4_000);
+    t.slack.failFor('conversations.replies', { status: 503 }, 4_000);
+    expect((await postAlerts(t.url, group('EdgeFailure'))).status).toBe(200);
+    // Retried with backoff until the searches answer again.
+    await eventually(async () => {
+      const r = await t.db.pool.query('SELECT synced_version >= version AS ok FROM incidents');
+      return r.rows[0]?.ok === true;
+    }, 40_000);
+    await exactlyOneThread(t, 'EdgeFailure');
+    expect(t.slack.rejected.filter((c) => c.method === 'chat.postMessage' && c.status === 503)).toHaveLength(
+      2,
+    );
+    expect(t.slack.rejected.some((c) => c.method === 'conversations.history' && c.status === 503)).toBe(true);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/laojun_incident_uncertain_posts_total 0/);
+  });
+
   it('Slack answering 429 with Retry-After: deferred, then posted once', async () => {
     const t = await startTestBot();
     cleanups.push(() => t.stop());
