@@ -87,6 +87,14 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
           ]);
           s.root_ts = earlier.ts;
         } else if ('unknown' in earlier) deps.metrics.incidents.uncertainPosts.inc();
+        else {
+          // Not posted by the earlier attempt: nothing left to look for.
+          await deps.pool.query(
+            'UPDATE incident_storms SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL',
+            [stormId],
+          );
+          s.root_claimed_at = null;
+        }
       }
       if (!s.root_ts) {
         await pacer.beforePost(s.channel);

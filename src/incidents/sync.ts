@@ -149,6 +149,14 @@ async function ensureRoot(
       return { ts: earlier.ts, fresh: false };
     }
     if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, part: 'root' });
+    else {
+      // Slack's history says the earlier attempt did not post: nothing is left to look for (a
+      // deferral of this attempt would otherwise search again on every retry).
+      await deps.pool.query('UPDATE incidents SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL', [
+        inc.id,
+      ]);
+      inc.rootClaimedAt = null;
+    }
   }
   const alerts = await loadAlerts(deps.pool, inc.id);
   const msg = renderRoot(inc, alerts, ctx);
@@ -214,6 +222,13 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
       return;
     }
     if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, eventId: e.id });
+    else {
+      await deps.pool.query(
+        'UPDATE incident_events SET post_started_at = NULL WHERE id = $1 AND posted_ts IS NULL',
+        [e.id],
+      );
+      e.postStartedAt = null;
+    }
   }
   let msg: OutgoingMessage;
   let file: { filename: string; content: string } | undefined;
