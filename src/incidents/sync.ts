@@ -320,7 +320,16 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         'SELECT * FROM incident_events WHERE incident_id = $1 AND post AND (posted_ts IS NULL OR synced_rev < rev) ORDER BY id',
         [inc.id],
       );
-      for (const e of pending.rows.map(rowToEvent)) {
+      const events = pending.rows.map(rowToEvent);
+      if (events.some((e) => e.postedTs === null) && (await rootsWaiting(deps, inc))) {
+        // Roots first: under the channel's 1 post/s, a group nobody has seen yet matters more than
+        // this thread's replies. The root shows the current state now; the replies follow.
+        if (!fresh)
+          await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
+        deps.metrics.incidents.paced.inc({ method: 'roots-first' });
+        throw new SlackRateLimitedError('chat.postMessage', ROOTS_FIRST_RETRY_MS, inc.channel);
+      }
+      for (const e of events) {
         if (e.postedTs === null) await postEvent(deps, inc, rootTs, e, ctx);
         else {
           await update(deps, inc.channel, e.postedTs, renderChecklist(inc, ctx));
@@ -339,6 +348,24 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
     await release(deps, 'incidents', incidentId);
     if (fromStorm !== null) await refreshStorm(deps, fromStorm);
   }
+}
+
+/** How soon a thread whose replies gave way to other groups' roots tries again. */
+const ROOTS_FIRST_RETRY_MS = 1_000;
+
+/**
+ * Whether another firing group in the channel, opened in the last 10 minutes, still waits for its
+ * root message (a group whose root can never be posted stops holding the others back after that).
+ */
+async function rootsWaiting(deps: Deps, inc: Incident): Promise<boolean> {
+  const r = await deps.pool.query(
+    `SELECT 1 FROM incidents
+      WHERE channel = $1 AND id <> $2 AND status = 'firing' AND root_ts IS NULL AND storm_id IS NULL
+        AND created_at > now() - interval '10 minutes'
+      LIMIT 1`,
+    [inc.channel, inc.id],
+  );
+  return (r.rowCount ?? 0) > 0;
 }
 
 /** Enqueues an edit of a storm message (coalesced); the sweep catches up if this is lost. */

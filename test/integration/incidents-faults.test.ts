@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/app.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import {
+  CHANNEL,
   configFile,
   alertGroup as group,
   postAlerts,
@@ -94,6 +95,25 @@ describe('incident sync under faults', () => {
     expect(t.slack.rejected.filter((c) => c.status === 429)).toHaveLength(2);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/laojun_incident_slack_rate_limited_total\{method="chat.postMessage"\} 2/);
+  });
+
+  it('roots first: groups waiting behind a 429 all get their root before any thread gets its replies', async () => {
+    const t = await startTestBot();
+    cleanups.push(() => t.stop());
+    // Slack holds the channel while five groups arrive, so all of them wait at once.
+    t.slack.failFor('chat.postMessage', { status: 429, retryAfter: 2 }, 1_500);
+    const names = ['RootsA', 'RootsB', 'RootsC', 'RootsD', 'RootsE'];
+    for (const name of names) expect((await postAlerts(t.url, group(name))).status).toBe(200);
+    await eventually(
+      () => roots(t.slack).length === 5 && roots(t.slack).every((r) => replies(t.slack, r).length >= 1),
+      40_000,
+    );
+    const posted = t.slack.messages.filter((m) => m.channel === CHANNEL);
+    const lastRoot = Math.max(...posted.map((m, i) => (m.thread_ts ? -1 : i)));
+    const firstReply = posted.findIndex((m) => m.thread_ts);
+    expect(lastRoot).toBeLessThan(firstReply);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/laojun_incident_slack_paced_total\{method="roots-first"\} [1-9]/);
   });
 
   it('a crash between posting and recording: the earlier post is found by its marker, not posted again', async () => {
