@@ -34,6 +34,8 @@ export interface Incident {
   syncedVersion: number;
   rootTs: string | null;
   rootClaimedAt: Date | null;
+  /** The version the root message shows. */
+  rootVersion: number;
   openedHookAt: Date | null;
 }
 
@@ -86,6 +88,7 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
     syncedVersion: Number(r.synced_version),
     rootTs: (r.root_ts as string | null) ?? null,
     rootClaimedAt: (r.root_claimed_at as Date | null) ?? null,
+    rootVersion: Number(r.root_version ?? 0),
     openedHookAt: (r.opened_hook_at as Date | null) ?? null,
   };
 }

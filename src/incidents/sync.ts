@@ -180,7 +180,10 @@ async function ensureRoot(
     }
     throw err;
   }
-  await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, ts]);
+  await deps.pool.query(
+    'UPDATE incidents SET root_ts = $2, root_version = GREATEST(root_version, $3) WHERE id = $1',
+    [inc.id, ts, inc.version],
+  );
   await announceOpened(deps, inc, ts);
   return { ts, fresh: true };
 }
@@ -294,9 +297,9 @@ async function release(deps: Deps, table: 'incidents' | 'incident_storms', id: n
 }
 
 /**
- * Makes Slack match the stored incident: the root (posted once), the thread replies not yet
- * posted (in timeline order), the checklist's ticks, and one edit of the root for all changes
- * since the last pass (consecutive edits coalesce). Repeats until nothing changed meanwhile.
+ * Makes Slack match the stored incident: the root (posted once, or one edit for all changes since
+ * the version it shows: consecutive edits coalesce), then the thread replies not yet posted (in
+ * timeline order) and the checklist's ticks. Repeats until nothing changed meanwhile.
  */
 export async function syncIncident(deps: Deps, incidentId: number): Promise<SyncOutcome> {
   const got = await acquire(deps, 'incidents', incidentId);
@@ -321,11 +324,18 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         [inc.id],
       );
       const events = pending.rows.map(rowToEvent);
+      // The root first (edits have their own budget): a resolution shows in the channel at once,
+      // not after this thread's replies have had their turn at the channel's 1 post/s.
+      if (!fresh && inc.rootVersion < inc.version) {
+        await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
+        await deps.pool.query(
+          'UPDATE incidents SET root_version = GREATEST(root_version, $2) WHERE id = $1',
+          [inc.id, inc.version],
+        );
+      }
       if (events.some((e) => e.postedTs === null) && (await rootsWaiting(deps, inc))) {
         // Roots first: under the channel's 1 post/s, a group nobody has seen yet matters more than
-        // this thread's replies. The root shows the current state now; the replies follow.
-        if (!fresh)
-          await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
+        // this thread's replies, which follow.
         deps.metrics.incidents.paced.inc({ method: 'roots-first' });
         throw new SlackRateLimitedError('chat.postMessage', ROOTS_FIRST_RETRY_MS, inc.channel);
       }
@@ -339,8 +349,6 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
           );
         }
       }
-      if (!fresh)
-        await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
       await markSynced(deps, inc);
     }
     return 'synced';

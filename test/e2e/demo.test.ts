@@ -86,10 +86,10 @@ describe('npm run demo', () => {
     expect(evidence).toBeGreaterThan(root);
     expect(out).toMatch(/up\s+🔴 0\/1/);
     expect(out).toMatch(/\/health\s+🔴 HTTP 503/);
-    // Mended: the thread says so and the root message turns resolved.
-    const resolved = out.indexOf('✅ 事件已恢复');
-    expect(resolved).toBeGreaterThan(out.indexOf('Mended admin-api'));
-    expect(out.indexOf('━━ ✅ 已恢复 · ServiceDown ━━')).toBeGreaterThan(resolved);
+    // Mended: the root message turns resolved (first: it is what the channel shows) and the thread says so.
+    const mended = out.indexOf('Mended admin-api');
+    expect(out.indexOf('━━ ✅ 已恢复 · ServiceDown ━━')).toBeGreaterThan(mended);
+    expect(out.indexOf('✅ 事件已恢复')).toBeGreaterThan(mended);
     expect(out).toContain('Resolved. Stopping everything the demo started.');
     // Everything it started is stopped.
     const am = /Alertmanager (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];

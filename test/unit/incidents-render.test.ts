@@ -53,6 +53,7 @@ function incident(over: Partial<Incident> = {}): Incident {
     syncedVersion: 0,
     rootTs: null,
     rootClaimedAt: null,
+    rootVersion: 0,
     openedHookAt: null,
     ...over,
   };
