@@ -362,14 +362,14 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
 const ROOTS_FIRST_RETRY_MS = 1_000;
 
 /**
- * Whether another firing group in the channel, opened in the last 10 minutes, still waits for its
+ * Whether another firing group in the channel, opened in the last 2 minutes, still waits for its
  * root message (a group whose root can never be posted stops holding the others back after that).
  */
 async function rootsWaiting(deps: Deps, inc: Incident): Promise<boolean> {
   const r = await deps.pool.query(
     `SELECT 1 FROM incidents
       WHERE channel = $1 AND id <> $2 AND status = 'firing' AND root_ts IS NULL AND storm_id IS NULL
-        AND created_at > now() - interval '10 minutes'
+        AND created_at > now() - interval '2 minutes'
       LIMIT 1`,
     [inc.channel, inc.id],
   );
