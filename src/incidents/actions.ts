@@ -6,9 +6,10 @@ import { messageLink } from '../slack/permalink.ts';
 import { AlertmanagerError } from '../sources/alertmanager.ts';
 import type { AuditOutcome } from '../store/audit.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
-import { enqueueStormSync, enqueueSync } from './enqueue.ts';
+import { enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
 import { resolveIncident } from './intake.ts';
+import { promoteFromStorm } from './promote.ts';
 import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
 import {
   addEvent,
@@ -193,61 +194,12 @@ async function runInThread(deps: Deps, incidentId: number, command: 'status' | '
   });
 }
 
-/**
- * Opens a thread for a group listed in a storm message. In one transaction (the incident's row
- * locked, so two clicks or two replicas promote once) the incident leaves the storm: storm_id moves
- * to promoted_from_storm_id, the timeline records who did it and the checklist is queued as the
- * thread's first reply. From then on the sync worker treats it like any incident: it posts the root
- * once (claimed, marker-tagged), the checklist, and fires incident-opened (evidence); the storm
- * message is edited so the group's row links to the thread.
- */
-async function promote(deps: Deps, a: ActionPayload, who: ActionContext): Promise<string> {
+/** The storm message's select: which group to open a thread for. */
+function promote(deps: Deps, a: ActionPayload, who: ActionContext): Promise<string> {
   const stormId = Number(a.block_id?.split(':')[1]);
   const incidentId = Number(a.selected_option?.value);
   if (!Number.isSafeInteger(incidentId) || incidentId <= 0) throw new UserError('incident id missing');
-  const now = deps.now();
-  const outcome = await inTransaction(deps.pool, async (db) => {
-    const inc = await loadIncident(db, incidentId, true);
-    // Only a group of this storm message (listed there, stormed or promoted) can be chosen.
-    if (!inc || (inc.stormId ?? inc.promotedFromStormId) !== stormId) {
-      throw new UserError(deps.t('incidents.errors.notFound'));
-    }
-    const from = inc.stormId;
-    if (from === null) return { already: true as const, inc };
-    if (inc.status === 'resolved') {
-      throw new UserError(deps.t('incidents.errors.promoteResolved', { alertname: inc.alertname }));
-    }
-    await db.query('UPDATE incidents SET promoted_from_storm_id = storm_id, storm_id = NULL WHERE id = $1', [
-      incidentId,
-    ]);
-    await addEvent(
-      db,
-      incidentId,
-      'promoted',
-      { stormId: from },
-      { at: now, actor: who.userId, post: false },
-    );
-    await addEvent(db, incidentId, 'checklist', {}, { at: now, post: true });
-    return { already: false as const, inc, from, version: await bumpVersion(db, incidentId, now) };
-  });
-  const { inc } = outcome;
-  if (outcome.already) {
-    return inc.rootTs
-      ? deps.t('incidents.ephemeral.alreadyPromoted', {
-          alertname: inc.alertname,
-          link: messageLink(inc.channel, inc.rootTs),
-        })
-      : deps.t('incidents.ephemeral.alreadyPromoting', { alertname: inc.alertname });
-  }
-  const { version, from } = outcome;
-  // Redis down: the state is stored; the sweep posts the thread and edits the storm message.
-  await Promise.all([enqueueSync(deps, { incidentId, version }), enqueueStormSync(deps, from)]).catch((err) =>
-    deps.logger.warn(
-      { incidentId, err: (err as Error).message },
-      'sync not enqueued; the sweep will catch up',
-    ),
-  );
-  return deps.t('incidents.ephemeral.promoted', { alertname: inc.alertname });
+  return promoteFromStorm(deps, stormId, incidentId, who.userId);
 }
 
 /** The permission an incident action needs (checked with the rate limit before it runs). */
