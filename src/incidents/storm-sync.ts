@@ -1,8 +1,6 @@
 import type { Deps } from '../deps.ts';
-import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
-import { pacerFor } from './pacing.ts';
 import { renderStorm, type StormMember } from './render-storm.ts';
-import { earlierPost, POST_EVENT_TYPE, renderContext, type SyncOutcome } from './sync.ts';
+import { postOnce, renderContext, type SyncOutcome, update } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -75,63 +73,16 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       const { list, version, stormed } = await members(deps, stormId);
       if (Number(s.synced_version) >= version) return 'synced';
       const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
-      const pacer = pacerFor(deps);
-      const marker = { storm: stormId, part: 'storm' };
-      if (!s.root_ts && s.root_claimed_at) {
-        // An earlier attempt ended between posting and recording: adopt its message if it landed.
-        const earlier = await earlierPost(deps, s.channel, undefined, s.root_claimed_at, marker);
-        if ('ts' in earlier) {
-          await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [
-            stormId,
-            earlier.ts,
-          ]);
-          s.root_ts = earlier.ts;
-        } else if ('unknown' in earlier) deps.metrics.incidents.uncertainPosts.inc();
-        else {
-          // Not posted by the earlier attempt: nothing left to look for.
-          await deps.pool.query(
-            'UPDATE incident_storms SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL',
-            [stormId],
-          );
-          s.root_claimed_at = null;
-        }
-      }
       if (!s.root_ts) {
-        await pacer.beforePost(s.channel);
-        // An earlier attempt's claim is kept, so the next search still covers its post.
-        await deps.pool.query(
-          'UPDATE incident_storms SET root_claimed_at = COALESCE(root_claimed_at, now()) WHERE id = $1',
-          [stormId],
+        const { ts, adopted } = await postOnce(
+          deps,
+          { table: 'incident_storms', id: stormId, claimedAt: s.root_claimed_at },
+          { channel: s.channel, marker: { storm: stormId, part: 'storm' }, render: () => msg },
         );
-        try {
-          const posted = await deps.slack.postMessage({
-            ...msg,
-            channel: s.channel,
-            metadata: { event_type: POST_EVENT_TYPE, event_payload: marker },
-          });
-          await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [
-            stormId,
-            posted.ts,
-          ]);
-        } catch (err) {
-          if (err instanceof SlackRateLimitedError || err instanceof SlackApiError) {
-            await deps.pool.query(
-              'UPDATE incident_storms SET root_claimed_at = $2 WHERE id = $1 AND root_ts IS NULL',
-              [stormId, s.root_claimed_at ?? null],
-            );
-          }
-          if (err instanceof SlackRateLimitedError) await pacer.rateLimited(err);
-          throw err;
-        }
-      } else {
-        await pacer.beforeUpdate(s.channel);
-        try {
-          await deps.slack.updateMessage({ ...msg, channel: s.channel, ts: s.root_ts });
-        } catch (err) {
-          if (err instanceof SlackRateLimitedError) await pacer.rateLimited(err);
-          throw err;
-        }
-      }
+        await deps.pool.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [stormId, ts]);
+        // An adopted message shows what an earlier attempt rendered: bring it up to date.
+        if (adopted) await update(deps, s.channel, ts, msg);
+      } else await update(deps, s.channel, s.root_ts, msg);
       await deps.pool.query(
         'UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
         [stormId, version],

@@ -35,7 +35,7 @@ export function renderContext(deps: Deps): RenderContext {
 }
 
 /** event_type of the metadata every incident post carries, so an earlier attempt's post can be found. */
-export const POST_EVENT_TYPE = 'laojun_incident_post';
+const POST_EVENT_TYPE = 'laojun_incident_post';
 
 type Earlier = { ts: string } | { absent: true } | { unknown: true };
 
@@ -46,7 +46,7 @@ type Earlier = { ts: string } | { absent: true } | { unknown: true };
  * 429), it throws: the caller must not post, since the earlier post may well be there; the job is
  * retried later with the claim kept.
  */
-export async function earlierPost(
+async function earlierPost(
   deps: Deps,
   channel: string,
   threadTs: string | undefined,
@@ -94,98 +94,111 @@ async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Paces, claims, posts. The claim is written after the pacer lets the post through (a deferral
- * leaves the claim as it was) and right before the call. A claim from an earlier attempt is kept
- * (`claim` keeps the older time), so the search window still covers that attempt's post.
- */
-async function post(
-  deps: Deps,
-  channel: string,
-  msg: OutgoingMessage,
-  marker: Record<string, string | number>,
-  claim: () => Promise<unknown>,
-  threadTs?: string,
-) {
-  await pacerFor(deps).beforePost(channel);
-  await claim();
-  return paced(deps, () =>
-    deps.slack.postMessage({
-      ...msg,
-      channel,
-      ...(threadTs ? { threadTs } : {}),
-      metadata: { event_type: POST_EVENT_TYPE, event_payload: marker },
-    }),
-  );
+/** Where a post's claim and ts are stored: an incident's root, a thread reply, a storm message. */
+const CLAIM_COLUMNS = {
+  incidents: { claim: 'root_claimed_at', ts: 'root_ts' },
+  incident_events: { claim: 'post_started_at', ts: 'posted_ts' },
+  incident_storms: { claim: 'root_claimed_at', ts: 'root_ts' },
+} as const;
+
+export interface PostClaim {
+  table: keyof typeof CLAIM_COLUMNS;
+  id: number;
+  /** The claim as loaded: set when an earlier attempt may have posted. */
+  claimedAt: Date | null;
 }
 
-async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMessage) {
+/**
+ * Posts a message exactly once; the caller records the ts it returns. The claim is written before
+ * the post and the ts right after it (by the caller); the post carries a metadata marker. A claim
+ * without a ts means an earlier attempt ended between the two (a crash, or a timeout or 5xx whose
+ * outcome Slack never told): the channel or thread is searched for the marker, and a message found
+ * is adopted (`adopted: true`) instead of posting again. When the search fails for now it throws
+ * (retried later, claim kept); only when Slack can never be asked (no history scope) is it posted
+ * again, counted in laojun_incident_uncertain_posts_total.
+ *
+ * The claim is written after the pacer lets the post through (a deferral leaves it as it was), and
+ * an earlier attempt's claim is kept, so the search window still covers that attempt's post. An
+ * answer where Slack surely did not post (429, ok:false) restores the claim this attempt found.
+ */
+export async function postOnce(
+  deps: Deps,
+  claim: PostClaim,
+  p: {
+    channel: string;
+    threadTs?: string;
+    marker: Record<string, string | number>;
+    render: () => OutgoingMessage | Promise<OutgoingMessage>;
+  },
+): Promise<{ ts: string; adopted: boolean }> {
+  const col = CLAIM_COLUMNS[claim.table];
+  const setClaim = (value: Date | null) =>
+    deps.pool.query(`UPDATE ${claim.table} SET ${col.claim} = $2 WHERE id = $1 AND ${col.ts} IS NULL`, [
+      claim.id,
+      value,
+    ]);
+  let found = claim.claimedAt;
+  if (found) {
+    const earlier = await earlierPost(deps, p.channel, p.threadTs, found, p.marker);
+    if ('ts' in earlier) return { ts: earlier.ts, adopted: true };
+    if ('unknown' in earlier) uncertain(deps, { table: claim.table, id: claim.id });
+    else {
+      // Slack's history says the earlier attempt did not post: nothing is left to look for (a
+      // deferral of this attempt would otherwise search again on every retry).
+      await setClaim(null);
+      found = null;
+    }
+  }
+  const msg = await p.render();
+  await pacerFor(deps).beforePost(p.channel);
+  await deps.pool.query(
+    `UPDATE ${claim.table} SET ${col.claim} = COALESCE(${col.claim}, now()) WHERE id = $1`,
+    [claim.id],
+  );
+  try {
+    const posted = await paced(deps, () =>
+      deps.slack.postMessage({
+        ...msg,
+        channel: p.channel,
+        ...(p.threadTs ? { threadTs: p.threadTs } : {}),
+        metadata: { event_type: POST_EVENT_TYPE, event_payload: p.marker },
+      }),
+    );
+    return { ts: posted.ts, adopted: false };
+  } catch (err) {
+    if (definitelyNotPosted(err)) await setClaim(found);
+    throw err;
+  }
+}
+
+export async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMessage) {
   await pacerFor(deps).beforeUpdate(channel);
   return paced(deps, () => deps.slack.updateMessage({ ...msg, channel, ts }));
 }
 
-/**
- * Posts the root message exactly once. The claim (root_claimed_at) is written before the post and
- * the ts right after it; the post carries a metadata marker (incident id, part). A claim without a
- * ts means an earlier attempt ended between the two (a crash, or a timeout whose outcome Slack
- * never told us): the channel's history is searched for the marker and, if found, that message is
- * adopted instead of posting again. Only when Slack cannot be asked (no history scope) is it posted
- * again, counted in laojun_incident_uncertain_posts_total. Answers where Slack surely did not post
- * (429, ok:false) release the claim.
- */
-/** The root's ts, and whether it was posted just now (with the current content). */
+/** The root's ts (posted once, see postOnce), and whether it was posted just now with the current content. */
 async function ensureRoot(
   deps: Deps,
   inc: Incident,
   ctx: RenderContext,
 ): Promise<{ ts: string; fresh: boolean }> {
   if (inc.rootTs) return { ts: inc.rootTs, fresh: false };
-  const marker = { incident: inc.id, part: 'root' };
-  if (inc.rootClaimedAt) {
-    const earlier = await earlierPost(deps, inc.channel, undefined, inc.rootClaimedAt, marker);
-    if ('ts' in earlier) {
-      await deps.pool.query('UPDATE incidents SET root_ts = $2 WHERE id = $1', [inc.id, earlier.ts]);
-      await announceOpened(deps, inc, earlier.ts);
-      return { ts: earlier.ts, fresh: false };
-    }
-    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, part: 'root' });
-    else {
-      // Slack's history says the earlier attempt did not post: nothing is left to look for (a
-      // deferral of this attempt would otherwise search again on every retry).
-      await deps.pool.query('UPDATE incidents SET root_claimed_at = NULL WHERE id = $1 AND root_ts IS NULL', [
-        inc.id,
-      ]);
-      inc.rootClaimedAt = null;
-    }
-  }
-  const alerts = await loadAlerts(deps.pool, inc.id);
-  const msg = renderRoot(inc, alerts, ctx);
-  let ts: string;
-  try {
-    ts = (
-      await post(deps, inc.channel, msg, marker, () =>
-        deps.pool.query(
-          'UPDATE incidents SET root_claimed_at = COALESCE(root_claimed_at, now()) WHERE id = $1',
-          [inc.id],
-        ),
-      )
-    ).ts;
-  } catch (err) {
-    // This attempt surely did not post: back to the claim it found (an earlier attempt's, or none).
-    if (definitelyNotPosted(err)) {
-      await deps.pool.query('UPDATE incidents SET root_claimed_at = $2 WHERE id = $1 AND root_ts IS NULL', [
-        inc.id,
-        inc.rootClaimedAt ?? null,
-      ]);
-    }
-    throw err;
-  }
+  const { ts, adopted } = await postOnce(
+    deps,
+    { table: 'incidents', id: inc.id, claimedAt: inc.rootClaimedAt },
+    {
+      channel: inc.channel,
+      marker: { incident: inc.id, part: 'root' },
+      render: async () => renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx),
+    },
+  );
+  // An adopted root shows an earlier version: root_version stays, so it is edited next.
   await deps.pool.query(
     'UPDATE incidents SET root_ts = $2, root_version = GREATEST(root_version, $3) WHERE id = $1',
-    [inc.id, ts, inc.version],
+    [inc.id, ts, adopted ? 0 : inc.version],
   );
   await announceOpened(deps, inc, ts);
-  return { ts, fresh: true };
+  return { ts, fresh: !adopted };
 }
 
 /** The hook for features that add to a new thread (evidence): job `incident-opened`, once. */
@@ -217,46 +230,24 @@ async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
 }
 
 async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentEvent, ctx: RenderContext) {
-  const marker = { incident: inc.id, part: `event-${e.id}` };
-  if (e.postStartedAt) {
-    const earlier = await earlierPost(deps, inc.channel, rootTs, e.postStartedAt, marker);
-    if ('ts' in earlier) {
-      await deps.pool.query('UPDATE incident_events SET posted_ts = $2 WHERE id = $1', [e.id, earlier.ts]);
-      return;
-    }
-    if ('unknown' in earlier) uncertain(deps, { incidentId: inc.id, eventId: e.id });
-    else {
-      await deps.pool.query(
-        'UPDATE incident_events SET post_started_at = NULL WHERE id = $1 AND posted_ts IS NULL',
-        [e.id],
-      );
-      e.postStartedAt = null;
-    }
-  }
-  let msg: OutgoingMessage;
   let file: { filename: string; content: string } | undefined;
-  if (e.kind === 'checklist') msg = renderChecklist(inc, ctx);
-  else if (e.kind === 'report') {
-    const report = renderReport(inc, await loadEvents(deps.pool, inc.id), ctx);
-    msg = report.message;
-    file = report.file;
-  } else msg = renderEvent(e, ctx);
-  let ts: string;
-  try {
-    const claim = () =>
-      deps.pool.query(
-        'UPDATE incident_events SET post_started_at = COALESCE(post_started_at, now()) WHERE id = $1',
-        [e.id],
-      );
-    ts = (await post(deps, inc.channel, msg, marker, claim, rootTs)).ts;
-  } catch (err) {
-    if (definitelyNotPosted(err)) {
-      await deps.pool.query(
-        'UPDATE incident_events SET post_started_at = $2 WHERE id = $1 AND posted_ts IS NULL',
-        [e.id, e.postStartedAt ?? null],
-      );
+  const render = async (): Promise<OutgoingMessage> => {
+    if (e.kind === 'checklist') return renderChecklist(inc, ctx);
+    if (e.kind === 'report') {
+      const report = renderReport(inc, await loadEvents(deps.pool, inc.id), ctx);
+      file = report.file;
+      return report.message;
     }
-    throw err;
+    return renderEvent(e, ctx);
+  };
+  const { ts, adopted } = await postOnce(
+    deps,
+    { table: 'incident_events', id: e.id, claimedAt: e.postStartedAt },
+    { channel: inc.channel, threadTs: rootTs, marker: { incident: inc.id, part: `event-${e.id}` }, render },
+  );
+  if (adopted) {
+    await deps.pool.query('UPDATE incident_events SET posted_ts = $2 WHERE id = $1', [e.id, ts]);
+    return;
   }
   // The checklist as posted shows the ticks of this moment: record which revision that was.
   await deps.pool.query('UPDATE incident_events SET posted_ts = $2, synced_rev = rev WHERE id = $1', [
