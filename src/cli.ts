@@ -2,6 +2,7 @@ import { buildDeps, closeDeps } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { newRef, UserError } from './errors.ts';
 import { renderText } from './report/text.ts';
+import { isBotTablesMissing } from './store/db.ts';
 
 /**
  * `laojun <command> [arguments]`: runs the same commands as Slack, in this process, and prints
@@ -72,8 +73,8 @@ export async function runCli(
         out.write(`${err.message}\n`);
         return 1;
       }
-      // undefined_table: pointed at a database the bot never migrated (the CLI does not migrate).
-      if ((err as { code?: string }).code === '42P01') {
+      // Pointed at a database the bot never migrated (the CLI does not migrate).
+      if (isBotTablesMissing(err)) {
         out.write(`${deps.t('commands.tablesMissing', { schema: config.databaseSchema })}\n`);
         return 69;
       }

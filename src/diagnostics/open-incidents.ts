@@ -2,6 +2,7 @@ import type { ServiceConfig } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import type { ReportBlock, ReportLink } from '../report/report.ts';
 import { messageLink } from '../slack/permalink.ts';
+import { isBotTablesMissing } from '../store/db.ts';
 
 export interface OpenIncident {
   id: number;
@@ -65,8 +66,7 @@ export async function openIncidentsPart(
         .map((i) => ({ label: `#${i.id} ${deps.redact(i.alertname)}`.slice(0, 70), url: i.link as string })),
     };
   } catch (err) {
-    // undefined_table: the bot has never migrated this database (e.g. the CLI pointed elsewhere).
-    if ((err as { code?: string }).code === '42P01') {
+    if (isBotTablesMissing(err)) {
       const text = t('diagnostics.status.incidentTablesMissing', { schema: deps.config.databaseSchema });
       return { block: { kind: 'text', text }, links: [] };
     }

@@ -75,7 +75,7 @@ export function chartText(
   const cjkFont = deps.locale === 'en' ? undefined : findFont();
   const t = deps.locale === 'en' || cjkFont ? deps.t : createTranslator('en');
   const labels = { title: t('digest.chartTitle'), rps: t('digest.chartRps'), p95: t('digest.chartP95') };
-  return deps.locale !== 'en' && cjkFont ? { labels, fontFile: cjkFont } : { labels };
+  return cjkFont ? { labels, fontFile: cjkFont } : { labels };
 }
 
 export interface ChartLabels {

@@ -58,3 +58,11 @@ export async function migrate(databaseUrl: string, schema: string, logger: Logge
     await client.end();
   }
 }
+
+/**
+ * PostgreSQL's undefined_table (42P01) on a query of the bot's own tables: the bot has never run
+ * (migrated) on this database, e.g. the CLI pointed at another one.
+ */
+export function isBotTablesMissing(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '42P01';
+}
