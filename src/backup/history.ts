@@ -33,10 +33,8 @@ export interface RunLock {
 }
 
 /** How often the lock's connection is checked, and how long a check may take. */
-export interface LockWatch {
-  everyMs: number;
-  timeoutMs: number;
-}
+const LOCK_CHECK_EVERY_MS = 10_000;
+const LOCK_CHECK_TIMEOUT_MS = 5_000;
 
 export type Acquired =
   | { ok: true; lock: RunLock; interrupted: BackupRow[] }
@@ -44,10 +42,7 @@ export type Acquired =
 
 /** Backup history in the bot's PostgreSQL: target, start, end, bytes, checksum, location, verified, error. */
 export class BackupHistory {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly watch: LockWatch = { everyMs: 10_000, timeoutMs: 5_000 },
-  ) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /**
    * Takes the target's lock or says who holds it. Holding it means any row still `running` belongs
@@ -114,8 +109,8 @@ export class BackupHistory {
         if (checking || lost.signal.aborted) return;
         checking = true;
         const late = setTimeout(
-          () => onLost(`did not answer within ${this.watch.timeoutMs} ms`),
-          this.watch.timeoutMs,
+          () => onLost(`did not answer within ${LOCK_CHECK_TIMEOUT_MS} ms`),
+          LOCK_CHECK_TIMEOUT_MS,
         );
         client
           .query('SELECT 1')
@@ -124,7 +119,7 @@ export class BackupHistory {
             clearTimeout(late);
             checking = false;
           });
-      }, this.watch.everyMs);
+      }, LOCK_CHECK_EVERY_MS);
       heartbeat.unref();
       let released = false;
       return {
