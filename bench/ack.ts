@@ -19,7 +19,7 @@ import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { writeConfigFile } from '../test/helpers/backup.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { slackSignature, slashCommandBody } from '../test/helpers/slack-sign.ts';
-import { BENCH_SIGNING_SECRET, spawnBot } from '../test/helpers/spawn-bot.ts';
+import { BENCH_SIGNING_SECRET, spawnBot, waitHealthy } from '../test/helpers/spawn-bot.ts';
 import { openLoop } from './lib/open-loop.ts';
 
 const { values } = parseArgs({
@@ -77,15 +77,7 @@ async function startBareBolt(env: Record<string, string>) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    if (
-      await fetch(`${url}/healthz`)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitHealthy(url, 'bare Bolt app');
   return { url, stop: () => child.kill('SIGTERM') };
 }
 

@@ -22,6 +22,21 @@ export interface SpawnedBot {
   stop(): Promise<void>;
 }
 
+/** Waits until `GET <url>/healthz` answers 2xx (30 s at most). */
+export async function waitHealthy(url: string, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    if (
+      await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function spawnBot(
   env: Record<string, string>,
   shared: { schema?: string; prefix?: string } = {},
@@ -52,17 +67,7 @@ export async function spawnBot(
     if (lines.length > 500) lines.splice(0, lines.length - 500);
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (Date.now() > deadline) throw new Error('bot did not start');
-    if (
-      await fetch(`${url}/healthz`)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitHealthy(url, 'bot');
   return {
     url,
     schema,
