@@ -66,7 +66,8 @@ export async function runCli(
     try {
       const report = await def.run(parsed.args, { deps, user: { id: env.USER ?? 'cli' }, source: 'cli' });
       const clean = (await import('./report/report.ts')).mapReportText(report, deps.redact);
-      out.write(json ? `${JSON.stringify(clean.data ?? clean, null, 2)}\n` : renderText(clean));
+      if (clean.document && !json) out.write(deps.redact(clean.document.content));
+      else out.write(json ? `${JSON.stringify(clean.data ?? clean, null, 2)}\n` : renderText(clean));
       return report.tone === 'error' ? 2 : 0;
     } catch (err) {
       if (err instanceof UserError) {

@@ -6,6 +6,7 @@ import { backupFileSchema } from './backup/config.ts';
 import { diagnosticsSchema } from './diagnostics/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
+import { postmortemFileSchema } from './postmortem/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -178,6 +179,7 @@ export const fileSchema = z
     backup: backupFileSchema,
     incidents: incidentsFileSchema,
     diagnostics: diagnosticsSchema,
+    postmortem: postmortemFileSchema,
   })
   .passthrough();
 

@@ -63,4 +63,9 @@ export const READ_ONLY_PERMISSIONS = [
   'incident:status',
   'incident:logs',
   'incident:promote',
+  'incident:report',
+  'incident:stats',
+  'incident:postmortem',
+  'incident:followup',
+  'followups',
 ];

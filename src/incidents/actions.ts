@@ -2,6 +2,7 @@ import type { App, BlockAction } from '@slack/bolt';
 import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
+import { handlePostmortemAction, postmortemPermission } from '../postmortem/interactions.ts';
 import { messageLink } from '../slack/permalink.ts';
 import { AlertmanagerError } from '../sources/alertmanager.ts';
 import type { AuditOutcome } from '../store/audit.ts';
@@ -35,6 +36,8 @@ export interface ActionContext {
   userName?: string;
   channelId?: string;
   responseUrl?: string;
+  /** The interaction's trigger_id: opens a modal (once, within 3 s). */
+  triggerId?: string;
 }
 
 function incidentIdOf(a: ActionPayload): number {
@@ -212,7 +215,7 @@ export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.runStatus) return 'incident:status';
   if (actionId === ACTIONS.runLogs) return 'incident:logs';
   if (actionId === ACTIONS.promote || actionId.startsWith(`${ACTIONS.promote}:`)) return 'incident:promote';
-  return undefined;
+  return postmortemPermission(actionId);
 }
 
 /** Runs one incident button/select/checkbox action. Throws UserError for what the user should be told. */
@@ -224,6 +227,8 @@ export async function handleIncidentAction(
   if (a.action_id === ACTIONS.promote || a.action_id.startsWith(`${ACTIONS.promote}:`)) {
     return promote(deps, a, who);
   }
+  const postIncident = await handlePostmortemAction(deps, a, who);
+  if (postIncident) return postIncident.reply;
   const id = incidentIdOf(a);
   const silenceMatch = new RegExp(`^${ACTIONS.silence}_(1h|4h|24h)$`).exec(a.action_id);
   if (silenceMatch) {
@@ -306,6 +311,7 @@ export function registerIncidentActions(app: App, deps: Deps): void {
         userName: body.user.username ?? body.user.name,
         channelId: body.channel?.id,
         responseUrl: body.response_url,
+        triggerId: body.trigger_id,
       };
       const tell = async (text: string) => {
         if (!who.responseUrl) return;

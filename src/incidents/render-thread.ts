@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { POSTMORTEM_ACTIONS } from '../postmortem/ids.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
@@ -74,6 +75,22 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
       return t('incidents.event.commander', { user, commander: d.commander });
     case 'promoted':
       return t('incidents.event.promoted', { user });
+    case 'postmortem_updated':
+      return t('postmortem.event.postmortemUpdated', { user });
+    case 'followup_added':
+      return t('postmortem.event.followupAdded', {
+        user,
+        id: d.id,
+        title: mrkdwn ? esc(ctx.redact(String(d.title ?? ''))) : ctx.redact(String(d.title ?? '')),
+        owner: d.owner,
+        due: d.dueOn,
+      });
+    case 'followup_closed':
+      return t('postmortem.event.followupClosed', {
+        user,
+        id: d.id,
+        title: mrkdwn ? esc(ctx.redact(String(d.title ?? ''))) : ctx.redact(String(d.title ?? '')),
+      });
     case 'command': {
       const values = {
         user,
@@ -107,6 +124,19 @@ export function renderEvent(e: IncidentEvent, ctx: RenderContext): OutgoingMessa
           action_id: ACTIONS.expire,
           value: truncate(`${e.incidentId}:${e.data.silenceId}`, LIMITS.buttonValue),
           text: { type: 'plain_text', text: ctx.t('incidents.button.expire') },
+        },
+      ],
+    });
+  }
+  if (e.kind === 'followup_added' && typeof e.data.id === 'number') {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: POSTMORTEM_ACTIONS.closeFollowup,
+          value: `${e.incidentId}:${e.data.id}`,
+          text: { type: 'plain_text', text: ctx.t('postmortem.button.close') },
         },
       ],
     });
@@ -195,6 +225,26 @@ export function renderReport(
   const overflow = shown.length < full.length;
   if (overflow)
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.report.more') }] });
+  // The post-incident phase: root cause and lessons, preventive measures (modals).
+  blocks.push({
+    type: 'actions',
+    block_id: `postmortem:${inc.id}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: POSTMORTEM_ACTIONS.edit,
+        style: 'primary',
+        value: String(inc.id),
+        text: { type: 'plain_text', text: t('postmortem.button.lessons') },
+      },
+      {
+        type: 'button',
+        action_id: POSTMORTEM_ACTIONS.addFollowup,
+        value: String(inc.id),
+        text: { type: 'plain_text', text: t('postmortem.button.addFollowup') },
+      },
+    ],
+  });
   const message = { text: `${title}\n${summary}`, blocks };
   if (!overflow) return { message };
   const content = `# ${title}\n\n${summary}\n\n${t('incidents.report.prompt')}\n\n## ${t('incidents.report.timeline')}\n\n${full}\n`;

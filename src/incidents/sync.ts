@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
+import { draftPostmortem } from '../postmortem/draft.ts';
 import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
@@ -235,7 +236,8 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
     if (e.kind === 'checklist') return renderChecklist(inc, ctx);
     if (e.kind === 'report') {
       const report = renderReport(inc, await loadEvents(deps.pool, inc.id), ctx);
-      file = report.file;
+      // The postmortem document, drafted from what is stored now, goes with the report (and is kept).
+      file = await draftPostmortem(deps, inc.id, ctx);
       return report.message;
     }
     return renderEvent(e, ctx);
@@ -256,7 +258,13 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
   ]);
   if (file) {
     await deps.slack
-      .uploadFile({ channel: inc.channel, threadTs: rootTs, filename: file.filename, content: file.content })
+      .uploadFile({
+        channel: inc.channel,
+        threadTs: rootTs,
+        filename: file.filename,
+        title: file.filename,
+        content: file.content,
+      })
       .catch((err) =>
         deps.logger.warn({ incidentId: inc.id, err: (err as Error).message }, 'report file not uploaded'),
       );

@@ -38,6 +38,11 @@ export interface Report {
   context?: string[];
   /** Raw data for machine consumers (CLI `--json`, tests); never rendered. */
   data?: unknown;
+  /**
+   * A file that is the result itself (a postmortem, an export): attached to the Slack answer and
+   * printed as it is by the CLI (so `laojun … > file` gets the document). Its text is already safe.
+   */
+  document?: { filename: string; content: string };
 }
 
 export const TONE_EMOJI: Record<Tone, string> = {

@@ -3,6 +3,7 @@ import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { registerIncidentActions } from '../incidents/actions.ts';
+import { registerPostmortemViews } from '../postmortem/interactions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
 
@@ -121,6 +122,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
   registerIncidentActions(app, deps);
+  registerPostmortemViews(app, deps);
   // URL buttons (links in reports) send an action too: acknowledge it so Slack shows no warning.
   app.action({ type: 'block_actions', action_id: /^link_\d+$/ }, async ({ ack }) => {
     await ack();

@@ -22,6 +22,10 @@ export function prepare(
   const message = renderBlocks(clean, {
     attachedNote: (file) => deps.t('common.fullOutputAttached', { file }),
   });
+  if (clean.document) {
+    const { filename, content } = clean.document;
+    message.file = { filename, title: filename, content: deps.redact(content) };
+  }
   return { message, plain: renderText(clean) };
 }
 

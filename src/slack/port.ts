@@ -61,4 +61,19 @@ export interface SlackPort {
   openDirectMessage(userId: string): Promise<string>;
   /** Members of a user group (by ID). */
   userGroupMembers(groupId: string): Promise<string[]>;
+  /** Opens a modal for an interaction's trigger_id (valid once, for 3 s); absent in console mode. */
+  openView?(triggerId: string, view: ModalView): Promise<{ id: string; hash: string }>;
+  /** Replaces an open modal; `hash` (from openView) refuses to overwrite a newer version. */
+  updateView?(viewId: string, view: ModalView, hash?: string): Promise<{ id: string; hash: string }>;
+}
+
+/** A modal view (Block Kit `type: 'modal'`). */
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  title: { type: 'plain_text'; text: string };
+  submit?: { type: 'plain_text'; text: string };
+  close?: { type: 'plain_text'; text: string };
+  private_metadata?: string;
+  blocks: unknown[];
 }

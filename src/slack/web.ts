@@ -7,7 +7,14 @@ import {
   SlackRateLimitedError,
   SlackUnavailableError,
 } from './errors.ts';
-import type { MessageMetadata, OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
+import type {
+  MessageMetadata,
+  ModalView,
+  OutgoingMessage,
+  PostResult,
+  ResponseBody,
+  SlackPort,
+} from './port.ts';
 
 export interface WebSlackOptions {
   token: string;
@@ -211,6 +218,21 @@ export class WebSlack implements SlackPort {
     const id = (res.channel as { id?: string } | undefined)?.id;
     if (!id) throw new SlackApiError('conversations.open', 'no_channel');
     return id;
+  }
+
+  async openView(triggerId: string, view: ModalView): Promise<{ id: string; hash: string }> {
+    const res = await this.call('views.open', undefined, () =>
+      // The view is typed by the bot's own ModalView; the client's View union is wider.
+      this.client.views.open({ trigger_id: triggerId, view: view as never }),
+    );
+    return { id: res.view?.id ?? '', hash: res.view?.hash ?? '' };
+  }
+
+  async updateView(viewId: string, view: ModalView, hash?: string): Promise<{ id: string; hash: string }> {
+    const res = await this.call('views.update', undefined, () =>
+      this.client.views.update({ view_id: viewId, view: view as never, ...(hash ? { hash } : {}) }),
+    );
+    return { id: res.view?.id ?? viewId, hash: res.view?.hash ?? '' };
   }
 
   async userGroupMembers(groupId: string): Promise<string[]> {

@@ -65,6 +65,7 @@ import type {
   FakeUpload,
   RecordedCall,
 } from './slack-types.ts';
+import { type FakeView, viewHandlers } from './slack-views.ts';
 
 export type {
   EnvelopeType,
@@ -96,6 +97,8 @@ const WEB_METHODS = new Set([
   'files.getUploadURLExternal',
   'files.completeUploadExternal',
   'files.upload',
+  'views.open',
+  'views.update',
 ]);
 
 interface Injection {
@@ -123,6 +126,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const rejected: RecordedCall[] = [];
   const userGroups = new Map<string, string[]>();
   const users = new Map<string, Record<string, unknown>>();
+  const views: FakeView[] = [];
+  const triggers = new Map<string, { issuedAt: number; used: boolean }>();
   let injections: Injection[] = [];
   let postBuckets = new Map<string, TokenBucket>();
   let updateBucket = new TokenBucket(updatePerMinute, updatePerMinute / 60, rateClock);
@@ -291,6 +296,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     ...directoryHandlers({ bot, userGroups, users }),
     ...historyHandlers(messages, asMessage),
+    ...viewHandlers({ views, triggers, now }),
   };
 
   const finish = (
@@ -409,6 +415,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     responses,
     uploads,
     rejected,
+    views,
+    createTriggerId() {
+      const id = `${Math.floor(now() / 1000)}.${randomBytes(6).toString('hex')}`;
+      triggers.set(id, { issuedAt: now(), used: false });
+      return id;
+    },
     createResponseUrl() {
       const id = randomBytes(12).toString('hex');
       responseUrls.urls.set(id, { createdAt: now(), uses: 0 });
@@ -431,6 +443,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     reset() {
       for (const list of [calls, messages, ephemerals, responses, uploads, rejected]) list.length = 0;
+      views.length = 0;
+      triggers.clear();
       injections = [];
       postBuckets = new Map();
       updateBucket = new TokenBucket(updatePerMinute, updatePerMinute / 60, rateClock);

@@ -165,6 +165,10 @@ export interface FakeSlack {
   uploads: FakeUpload[];
   /** Calls answered with ok:false or non-2xx. */
   rejected: RecordedCall[];
+  /** Modals opened with views.open (as last updated by views.update). */
+  views: import('./slack-views.ts').FakeView[];
+  /** A trigger_id as Slack sends with an interaction: views.open accepts it once, within 3 s (by `now`). */
+  createTriggerId(): string;
   /** A fresh response_url served by this fake: works at most 5 times within 30 minutes (by `now`). */
   createResponseUrl(): string;
   /** Top-level messages of a channel (not deleted ones). */

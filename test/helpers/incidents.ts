@@ -96,7 +96,7 @@ export function blockActionPayload(
     api_app_id: 'A0CHATOPS',
     token: 'deprecated',
     container: { type: 'message', message_ts: message.ts, channel_id: CHANNEL, is_ephemeral: false },
-    trigger_id: '1.2.3',
+    trigger_id: slack.createTriggerId(),
     team: { id: 'T0LAOJUN', domain: 'laojun' },
     channel: { id: CHANNEL, name: 'incidents' },
     message: { ts: message.ts, text: message.text ?? '', blocks: message.blocks ?? [] },

@@ -1,0 +1,19 @@
+import { runCli } from '../../src/cli.ts';
+import type { TestBot } from './bot.ts';
+
+/** Runs the `laojun` CLI against the bot's schema; returns the exit code and what it printed. */
+export async function cli(t: TestBot, argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = {
+    write(chunk: string) {
+      out += chunk;
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const code = await runCli(
+    argv,
+    { LOG_LEVEL: 'silent', DATABASE_URL: t.db.url, DATABASE_SCHEMA: t.db.schema },
+    sink,
+  );
+  return { code, out };
+}
