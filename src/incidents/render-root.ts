@@ -1,6 +1,7 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Config } from '../config.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
+import { historyBlock, type IncidentHistory } from '../postmortem/history.ts';
 import type { Redactor } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
@@ -103,6 +104,8 @@ export function renderRoot(
   inc: Incident,
   alerts: readonly StoredAlert[],
   ctx: RenderContext,
+  /** Earlier incidents of the same alert and service (what a responder needs first). */
+  history?: IncidentHistory,
 ): OutgoingMessage {
   const { t, locale, redact } = ctx;
   const summary = redact(annotation(inc, alerts, 'summary'));
@@ -144,6 +147,7 @@ export function renderRoot(
       text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
     },
   });
+  if (history) blocks.push(historyBlock(history, ctx));
   if (inc.truncatedAlerts > 0) {
     blocks.push({
       type: 'context',

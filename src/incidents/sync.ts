@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { draftPostmortem } from '../postmortem/draft.ts';
+import { historyForRoot } from '../postmortem/history.ts';
 import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
@@ -177,6 +178,15 @@ export async function update(deps: Deps, channel: string, ts: string, msg: Outgo
   return paced(deps, () => deps.slack.updateMessage({ ...msg, channel, ts }));
 }
 
+/** The root message: the incident, its alerts and its history (earlier incidents of the same alert). */
+async function rootMessage(deps: Deps, inc: Incident, ctx: RenderContext): Promise<OutgoingMessage> {
+  const [alerts, history] = await Promise.all([
+    loadAlerts(deps.pool, inc.id),
+    historyForRoot(deps, inc, deps.config.services),
+  ]);
+  return renderRoot(inc, alerts, ctx, history);
+}
+
 /** The root's ts (posted once, see postOnce), and whether it was posted just now with the current content. */
 async function ensureRoot(
   deps: Deps,
@@ -190,7 +200,7 @@ async function ensureRoot(
     {
       channel: inc.channel,
       marker: { incident: inc.id, part: 'root' },
-      render: async () => renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx),
+      render: async () => rootMessage(deps, inc, ctx),
     },
   );
   // An adopted root shows an earlier version: root_version stays, so it is edited next.
@@ -326,7 +336,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
       // The root first (edits have their own budget): a resolution shows in the channel at once,
       // not after this thread's replies have had their turn at the channel's 1 post/s.
       if (!fresh && inc.rootVersion < inc.version) {
-        await update(deps, inc.channel, rootTs, renderRoot(inc, await loadAlerts(deps.pool, inc.id), ctx));
+        await update(deps, inc.channel, rootTs, await rootMessage(deps, inc, ctx));
         await deps.pool.query(
           'UPDATE incidents SET root_version = GREATEST(root_version, $2) WHERE id = $1',
           [inc.id, inc.version],
