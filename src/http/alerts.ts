@@ -5,6 +5,7 @@ import { newRef } from '../errors.ts';
 import { enqueueStormSync, enqueueSync } from '../incidents/enqueue.ts';
 import { intake } from '../incidents/intake.ts';
 import { parseWebhook } from '../incidents/payload.ts';
+import { observeIncidentTime } from '../postmortem/metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
 
 /** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
@@ -97,6 +98,9 @@ export function mountAlerts(app: Express, deps: Deps): void {
       for (const a of payload.alerts) m.alertsReceived.inc({ status: a.status });
       m.notifications.inc({ outcome: result.outcome });
       if (result.outcome === 'duplicate') m.deduplicated.inc();
+      if (result.outcome === 'stored' && result.resolved) {
+        observeIncidentTime(deps.metrics.postmortem, config, 'resolve', result.resolved, result.resolved.ms);
+      }
       if (result.outcome === 'stored' && result.changed) {
         const { incidentId, stormId, version } = result;
         await withTimeout(

@@ -3,6 +3,7 @@ import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
 import { handlePostmortemAction, postmortemPermission } from '../postmortem/interactions.ts';
+import { observeIncidentTime } from '../postmortem/metrics.ts';
 import { messageLink } from '../slack/permalink.ts';
 import { AlertmanagerError } from '../sources/alertmanager.ts';
 import type { AuditOutcome } from '../store/audit.ts';
@@ -263,6 +264,7 @@ export async function handleIncidentAction(
         tta,
       ]);
       await addEvent(db, id, 'acknowledged', { timeToAckMs: tta }, { at: now, actor: who.userId });
+      observeIncidentTime(deps.metrics.postmortem, deps.config, 'ack', labelled(inc), tta);
       return true;
     });
     return undefined;
@@ -275,6 +277,13 @@ export async function handleIncidentAction(
         return false;
       }
       await resolveIncident(db, inc, now, who.userId, now);
+      observeIncidentTime(
+        deps.metrics.postmortem,
+        deps.config,
+        'resolve',
+        labelled(inc),
+        now.getTime() - inc.startedAt.getTime(),
+      );
       return true;
     });
     return already ? deps.t('incidents.ephemeral.alreadyResolved') : undefined;
@@ -293,6 +302,11 @@ export async function handleIncidentAction(
     });
   }
   return undefined;
+}
+
+/** An incident's alert name and labels, as the MTTA/MTTR histograms label it. */
+function labelled(inc: Incident) {
+  return { alertname: inc.alertname, labels: { ...inc.commonLabels, ...inc.groupLabels } };
 }
 
 /** What the user chose: a button's value, or a select's option (audited with the action). */

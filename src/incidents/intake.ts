@@ -25,6 +25,8 @@ export type IntakeResult =
       /** The incident's version after this notification. */
       version: number;
       stormId: number | null;
+      /** Set when this notification resolved the incident (for the time-to-resolve histogram). */
+      resolved?: { alertname: string; labels: Record<string, string>; ms: number };
     };
 
 export interface IntakeContext {
@@ -196,6 +198,7 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
 
     const inc = current as Incident;
     let changed = diff.changes.length > 0;
+    let resolved: { alertname: string; labels: Record<string, string>; ms: number } | undefined;
     if (diff.touched) await saveAlerts(db, inc.id, diff.next);
     const post = inc.stormId === null;
     if (decision.kind === 'reopen') {
@@ -215,7 +218,13 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
     }
     const wasFiring = inc.status === 'firing' || decision.kind === 'reopen';
     if (wasFiring && !anyFiring(diff.next) && diff.changes.some((c) => c.kind === 'resolved')) {
-      await resolveIncident(db, inc, resolvedAtOf(diff.next, ctx.now), 'alertmanager', ctx.now);
+      const at = resolvedAtOf(diff.next, ctx.now);
+      await resolveIncident(db, inc, at, 'alertmanager', ctx.now);
+      resolved = {
+        alertname: inc.alertname,
+        labels: { ...inc.commonLabels, ...inc.groupLabels },
+        ms: Math.max(0, at.getTime() - inc.startedAt.getTime()),
+      };
       changed = true;
     }
     const v = await db.query(
@@ -233,6 +242,7 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
       decision: decision.kind,
       changed,
       stormId: inc.stormId,
+      ...(resolved ? { resolved } : {}),
     };
   });
 }
