@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { type PostIncidentSection, readPostIncident } from '../postmortem/digest.ts';
 import { type CapacityFigures, collectCapacity } from './capacity.ts';
 import { type ChartSeries, collectChart } from './chart.ts';
 import type { DigestConfig } from './config.ts';
@@ -32,6 +33,8 @@ export interface DigestData {
   backups: StoreSection<BackupFigures>;
   slowQueries: Section<SlowQueryFigures>;
   chart: Section<ChartSeries[]>;
+  /** Overdue follow-ups, MTTA/MTTR, noisy and flapping alerts (src/postmortem). */
+  postIncident?: PostIncidentSection;
 }
 
 async function section<T>(source: string, fn: () => Promise<T>): Promise<Section<T>> {
@@ -56,6 +59,7 @@ export async function collectDigest(
   const now = opts.now ?? deps.now();
   const day = dateIn(now, config.timezone);
   const q = new DigestQueries(deps.sources.prometheus, now, config.queryTimeoutMs);
+  const postIncident = readPostIncident(deps.pool, deps.config, now);
   const [services, capacity, resources, incidents, backups, slowQueries, chart] = await Promise.all([
     section('Prometheus', () => collectServices(q, config.jobs)),
     section('Prometheus', () => collectCapacity(q, config.jobs, config.capacity)),
@@ -67,5 +71,6 @@ export async function collectDigest(
     ),
     section('Prometheus', () => collectChart(q, config.jobs)),
   ]);
-  return { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart };
+  const data = { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart };
+  return { ...data, postIncident: await postIncident };
 }

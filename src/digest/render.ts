@@ -1,4 +1,5 @@
 import type { Translate } from '../i18n/index.ts';
+import { renderPostIncident } from '../postmortem/digest.ts';
 import type { Report, ReportBlock, ReportField, ReportLink, Tone } from '../report/report.ts';
 import type { CapacityFigures } from './capacity.ts';
 import type { DigestData, Section } from './collect.ts';
@@ -197,6 +198,10 @@ export function digestReport(data: DigestData, ctx: RenderContext, opts: { previ
   links.push(...inc.links);
   if (inc.missing) missing.push(t('digest.names.incidents'));
   if (inc.opened !== undefined) summary.push(t('digest.summary.incidents', { count: inc.opened }));
+  if (data.postIncident) {
+    blocks.push(...renderPostIncident(data.postIncident, t));
+    if (data.postIncident.state === 'ok' && data.postIncident.value.overdue.length) tones.push('warn');
+  }
 
   blocks.push(heading(t('digest.section.backups')));
   const bk = renderBackups(data.backups, ctx, data.now);

@@ -151,9 +151,8 @@ export const postmortemMessages: FeatureMessages = {
     },
     digest: {
       title: '📌 逾期的跟进事项',
-      line: '#{{id}} {{title}} · <@{{owner}}> · 截止 {{due}}（事件 #{{incident}}）',
       more: '…另有 {{count}} 项',
-      mttx: '⏱️ 7 天 MTTA 中位 {{mtta}} / p90 {{mtta90}} · MTTR 中位 {{mttr}} / p90 {{mttr90}}（{{count}} 起）',
+      mttx: '⏱️ 30 天 MTTA 中位 {{mtta}} / p90 {{mtta90}} · MTTR 中位 {{mttr}} / p90 {{mttr90}}（{{count}} 起）',
     },
     export: {
       title: '事件导出（{{since}}）',
@@ -309,9 +308,8 @@ export const postmortemMessages: FeatureMessages = {
     },
     digest: {
       title: '📌 Overdue follow-ups',
-      line: '#{{id}} {{title}} · <@{{owner}}> · due {{due}} (incident #{{incident}})',
       more: '…and {{count}} more',
-      mttx: '⏱️ 7 days: MTTA median {{mtta}} / p90 {{mtta90}} · MTTR median {{mttr}} / p90 {{mttr90}} ({{count}} incidents)',
+      mttx: '⏱️ 30 days: MTTA median {{mtta}} / p90 {{mtta90}} · MTTR median {{mttr}} / p90 {{mttr90}} ({{count}} incidents)',
     },
     export: {
       title: 'Incident export ({{since}})',

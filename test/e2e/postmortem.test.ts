@@ -66,6 +66,14 @@ describe('after the incident: the postmortem, lessons and follow-ups from the th
     expect(stored.rows[0]?.draft).toBe(md);
     // The report reply offers the post-incident modals.
     expect(textOf(await reportReply())).toContain('incident_followup_add');
+    // MTTA and MTTR went into the Prometheus histograms.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /laojun_incident_time_to_acknowledge_seconds_count\{alertname="ServiceDown",service="[^"]+"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /laojun_incident_time_to_resolve_seconds_count\{alertname="ServiceDown",service="[^"]+"\} 1/,
+    );
   });
 
   it('takes root cause and lessons in a modal, with inline errors for an empty form', async () => {
