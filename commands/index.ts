@@ -5,6 +5,7 @@ import digest from './digest.ts';
 import disk from './disk.ts';
 import followups from './followups.ts';
 import incident from './incident.ts';
+import incidents from './incidents.ts';
 import logs from './logs.ts';
 import slowquery from './slowquery.ts';
 import status from './status.ts';
@@ -20,4 +21,5 @@ export const COMMANDS: AnyCommand[] = [
   disk,
   incident,
   followups,
+  incidents,
 ];
