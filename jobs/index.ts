@@ -2,6 +2,7 @@ import type { JobDefinition } from '../src/queue/jobs.ts';
 import backupNightly from './backup.ts';
 import dailyDigest from './digest.ts';
 import followupReminders from './followup-reminders.ts';
+import followupTracker from './followup-tracker.ts';
 import incidentOpened from './incident-opened.ts';
 import restoreDrill from './restore-drill.ts';
 import runCommand from './run-command.ts';
@@ -19,4 +20,5 @@ export const JOBS: JobDefinition<any>[] = [
   backupNightly,
   restoreDrill,
   followupReminders,
+  followupTracker,
 ];
