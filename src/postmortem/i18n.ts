@@ -79,6 +79,7 @@ export const postmortemMessages: FeatureMessages = {
       whatHint: '例如：为 gateway 增加连接池告警',
       owner: '负责人',
       due: '截止日期',
+      loading: '正在加载…',
     },
     errors: {
       noModals: '当前模式无法打开对话框（需要连接 Slack）。',
@@ -235,6 +236,7 @@ export const postmortemMessages: FeatureMessages = {
       whatHint: 'e.g. alert on the gateway connection pool',
       owner: 'Owner',
       due: 'Due date',
+      loading: 'Loading…',
     },
     errors: {
       noModals: 'Dialogs cannot be opened in this mode (Slack is needed).',

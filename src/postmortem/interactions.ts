@@ -9,6 +9,7 @@ import { POSTMORTEM_ACTIONS } from './ids.ts';
 import {
   CALLBACKS,
   followupModal,
+  loadingModal,
   type ModalMeta,
   parseMeta,
   postmortemModal,
@@ -73,7 +74,7 @@ async function openModal(
 ) {
   if (!deps.slack.openView || !triggerId) throw new UserError(deps.t('postmortem.errors.noModals'));
   try {
-    await deps.slack.openView(triggerId, view);
+    return await deps.slack.openView(triggerId, view);
   } catch (err) {
     if (err instanceof SlackApiError && /trigger/.test(err.code)) {
       throw new UserError(deps.t('postmortem.errors.triggerExpired'));
@@ -95,6 +96,17 @@ export async function handlePostmortemAction(
   const incidentId = Number(first);
   if (!Object.values(POSTMORTEM_ACTIONS).includes(a.action_id as never)) return undefined;
   if (!Number.isSafeInteger(incidentId) || incidentId <= 0) throw new UserError('incident id missing');
+  if (a.action_id === POSTMORTEM_ACTIONS.edit && deps.slack.updateView) {
+    // The trigger lasts 3 s: the modal opens at once and shows the stored text when it is loaded.
+    const opened = await openModal(deps, who.triggerId, loadingModal(deps.t));
+    const inc = await loadIncident(deps.pool, incidentId);
+    const meta: ModalMeta = { incidentId, channel: inc?.channel ?? '' };
+    const view = inc
+      ? postmortemModal(deps.t, meta, inc.alertname, await loadPostmortem(deps.pool, incidentId))
+      : loadingModal(deps.t, deps.t('incidents.errors.notFound'));
+    await deps.slack.updateView(opened.id, view, opened.hash);
+    return {};
+  }
   const inc = await loadIncident(deps.pool, incidentId);
   if (!inc) throw new UserError(deps.t('incidents.errors.notFound'));
   const meta: ModalMeta = { incidentId, channel: inc.channel };

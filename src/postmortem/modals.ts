@@ -42,6 +42,22 @@ function context(t: Translate, meta: ModalMeta, alertname: string) {
   };
 }
 
+/** What a modal shows while its content loads (or why it cannot): no inputs, so nothing to submit. */
+export function loadingModal(t: Translate, message?: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CALLBACKS.postmortem,
+    title: short(t('postmortem.modal.lessonsTitle')),
+    close: short(t('postmortem.modal.cancel')),
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'plain_text', text: truncate(message ?? t('postmortem.modal.loading'), 2_000) },
+      },
+    ],
+  };
+}
+
 /** Root cause and lessons, prefilled with what is stored. */
 export function postmortemModal(
   t: Translate,

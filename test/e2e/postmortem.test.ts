@@ -84,9 +84,12 @@ describe('after the incident: the postmortem, lessons and follow-ups from the th
       { action_id: 'incident_postmortem_edit', type: 'button', value: id },
       'U0ALICE',
     );
+    // Opened at once (the trigger lasts 3 s), then filled in with views.update.
     const view = await eventually(() =>
-      t.slack.views.find((v) => v.view.callback_id === 'incident_postmortem'),
+      t.slack.views.find((v) => v.view.callback_id === 'incident_postmortem' && v.history.length === 1),
     );
+    expect(JSON.stringify(view.history[0])).toContain('正在加载');
+    expect(JSON.stringify(view.view)).toContain('root_cause');
     expect(t.slack.rejected).toEqual([]);
 
     const empty = await submitView(t, view, values({ root_cause: { text: '  ' }, lessons: {} }), 'U0ALICE');
@@ -125,7 +128,9 @@ describe('after the incident: the postmortem, lessons and follow-ups from the th
       'U0ALICE',
     );
     await eventually(
-      () => t.slack.views.filter((v) => v.view.callback_id === 'incident_postmortem').length === 2,
+      () =>
+        t.slack.views.filter((v) => v.view.callback_id === 'incident_postmortem' && v.history.length)
+          .length === 2,
     );
     expect(JSON.stringify(t.slack.views.at(-1)?.view)).toContain('Connection pool of 10 exhausted');
   });
