@@ -175,7 +175,6 @@ export function validateFollowup(
   t: Translate,
   values: ViewValues,
   now: Date,
-  botUserId?: string,
 ): Validated<{ title: string; owner: string; dueOn: string }> {
   const title = (values.what?.value?.value ?? '').replace(/\s+/g, ' ').trim();
   const owner = values.owner?.value?.selected_user ?? '';
@@ -184,8 +183,7 @@ export function validateFollowup(
   if (!title) errors.what = t('postmortem.errors.emptyTitle');
   else if (title.length > FOLLOWUP_TITLE_MAX)
     errors.what = t('postmortem.errors.tooLong', { max: FOLLOWUP_TITLE_MAX });
-  if (!/^[UW][A-Z0-9]{2,}$/.test(owner) || owner === botUserId)
-    errors.owner = t('postmortem.errors.badOwner');
+  if (!/^[UW][A-Z0-9]{2,}$/.test(owner)) errors.owner = t('postmortem.errors.badOwner');
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(dueOn) ? new Date(`${dueOn}T00:00:00Z`) : undefined;
   if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== dueOn) {
     errors.due = t('postmortem.errors.badDate');

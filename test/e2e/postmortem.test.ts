@@ -248,4 +248,34 @@ describe('after the incident: the postmortem, lessons and follow-ups from the th
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('#999999');
   });
+
+  it('lists the new commands in help only for those allowed (export is for admins)', async () => {
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({
+        command: '/followups',
+        text: 'help',
+        user_id: 'U0SRE',
+        response_url: t.slack.createResponseUrl(),
+      }),
+    );
+    const help = res.body;
+    expect(help).toContain('/followups [mine|overdue|all|');
+    expect(help).toContain('/incident ');
+    expect(help).toContain('/followups');
+    expect(help).not.toContain('/incidents');
+    // Asking for it anyway names the permission.
+    const denied = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({
+        command: '/incidents',
+        text: 'export',
+        user_id: 'U0SRE',
+        response_url: t.slack.createResponseUrl(),
+      }),
+    );
+    expect(denied.body).toContain('incident:export');
+  });
 });
