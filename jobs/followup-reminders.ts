@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sendDueReminders } from '../src/postmortem/reminders.ts';
+import { requeueTracker } from '../src/postmortem/tracker.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 
 /**
@@ -22,6 +23,9 @@ export default defineJob({
     };
   },
   async run(_data, deps) {
-    return sendDueReminders(deps);
+    const reminders = await sendDueReminders(deps);
+    // Follow-ups whose tracker job was lost (Redis flushed) are sent again.
+    const tracker = await requeueTracker(deps);
+    return { ...reminders, tracker };
   },
 });

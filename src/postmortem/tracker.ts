@@ -50,6 +50,27 @@ export function trackerPayload(
 }
 
 /**
+ * Enqueues follow-ups not yet accepted by the tracker whose job may be gone (Redis flushed, an
+ * enqueue that failed): the job id is the follow-up's, so one still queued or retrying is not doubled.
+ */
+export async function requeueTracker(deps: Deps): Promise<number> {
+  if (!deps.config.file.postmortem.tracker) return 0;
+  const r = await deps.pool.query(
+    `SELECT id FROM incident_followups
+      WHERE tracker_sent_at IS NULL AND created_at < $1 ORDER BY id LIMIT 100`,
+    [new Date(deps.now().getTime() - 60_000)],
+  );
+  for (const row of r.rows) {
+    await deps.queues.enqueue(
+      'followup-tracker',
+      { followupId: Number(row.id) },
+      { jobId: `followup-tracker-${row.id}` },
+    );
+  }
+  return r.rows.length;
+}
+
+/**
  * Sends a follow-up to the configured issue tracker webhook. A non-2xx answer or a network error
  * throws (the job retries); the tracker's issue reference (`url`, `html_url`, `key` or `id` in its
  * JSON answer) is kept on the follow-up and shown in the postmortem.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFollowup } from '../../src/postmortem/store.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { clickAction, configFile, freshFixture, postAlerts, roots, textOf } from '../helpers/incidents.ts';
 import { submitView, values } from '../helpers/views.ts';
@@ -13,7 +14,7 @@ describe('a new follow-up goes to the issue tracker through the configured webho
     tracker = await startWebhookReceiver();
     t = await startTestBot({
       CONFIG_FILE: configFile(
-        `postmortem:\n  tracker:\n    url: ${tracker.url}/hooks/issues\n    token: tracker-token-123\nredact: ['pool-password-9']\n`,
+        `postmortem:\n  followups: { checkEverySeconds: 1 }\n  tracker:\n    url: ${tracker.url}/hooks/issues\n    token: tracker-token-123\nredact: ['pool-password-9']\n`,
       ),
     });
   });
@@ -68,5 +69,27 @@ describe('a new follow-up goes to the issue tracker through the configured webho
     });
     await eventually(async () => (await again.getState()) === 'completed');
     expect(tracker.requests.length).toBe(count);
+  });
+
+  it('sends a follow-up whose tracker job was lost (stored, never enqueued) on a later pass', async () => {
+    const incidentId = Number((await t.db.pool.query('SELECT id FROM incidents')).rows[0].id);
+    const { followup } = await createFollowup(
+      t.db.pool,
+      {
+        incidentId,
+        title: 'Lost in a Redis flush',
+        owner: 'U0CAROL',
+        dueOn: isoDay(20),
+        by: 'U0ALICE',
+        at: new Date(Date.now() - 120_000),
+        submissionKey: 'lost-1',
+      },
+      t.config.file.postmortem.followups,
+    );
+    const req = await tracker.waitFor(
+      (r) => (r.json as { followup?: { id?: number } } | undefined)?.followup?.id === followup.id,
+      15_000,
+    );
+    expect(req.body).toContain('Lost in a Redis flush');
   });
 });
