@@ -22,7 +22,12 @@ export function mdInline(text: string): string {
 export function mdBlock(text: string): string {
   return text
     .split(/\r?\n|\r/)
-    .map((l) => mdInline(l).replace(LINE_START, (_m, space: string, mark: string) => `${space}\\${mark}`))
+    .map((l) =>
+      mdInline(l).replace(LINE_START, (_m, space: string, mark: string) =>
+        // `1.` becomes `1\.` (a backslash escapes punctuation only); `#`, `-`, `+`, `=` get one before.
+        /^\d/.test(mark) ? `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}` : `${space}\\${mark}`,
+      ),
+    )
     .join('  \n')
     .trim();
 }
