@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { type Bot, createBot } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { LOCAL_DATABASE_URL, loadConfig } from '../config.ts';
 import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
 import {
   APT_INSTALL,
@@ -118,7 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     );
     return 1;
   }
-  const databaseUrl = opts.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl = opts.env.DATABASE_URL ?? LOCAL_DATABASE_URL;
   const redisUrl = opts.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const schema = opts.env.DATABASE_SCHEMA ?? 'chatops_demo';
   const prefix = opts.env.QUEUE_PREFIX ?? 'laojun-demo';

@@ -77,7 +77,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
   }
   if (parsed.kind === 'error') {
     audit('bad_args', parsed.message);
-    return ephemeral(deps.commands.usageError(def, parsed.message, t));
+    return ephemeral(deps.commands.usageError(def, parsed.message, t, parsed.config));
   }
   const needed = def.permissionFor?.(parsed.args);
   if (needed && needed !== def.permission) {
