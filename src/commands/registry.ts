@@ -89,6 +89,6 @@ export class CommandRegistry {
   /** A user-facing answer to bad arguments: the reason and the usage line. */
   usageError(command: AnyCommand, message: string, t: Translate, config = false): string {
     if (config) return message;
-    return `${t('commands.badArgs', { reason: message })}\n${t('commands.usage', { usage: command.usage })}\n${t('commands.examples')}: ${command.examples.map((e) => `\`${e}\``).join('  ')}`;
+    return `${t('commands.badArgs', { reason: message })}\n${t('commands.usage', { usage: command.usage })}\n${t('common.labelled', { label: t('commands.examples'), value: command.examples.map((e) => `\`${e}\``).join('  ') })}`;
   }
 }

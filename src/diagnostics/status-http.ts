@@ -116,7 +116,14 @@ export async function httpChecks(
       const tone: Tone = healthy === values.length ? 'ok' : healthy === 0 ? 'error' : 'warn';
       const down = (m.get(job) ?? []).filter((s) => s.value !== 1).map((s) => s.labels.instance ?? '?');
       const list =
-        detail && down.length > 0 ? ` (${t('diagnostics.status.downInstances')}: ${down.join(', ')})` : '';
+        detail && down.length > 0
+          ? t('common.parenthesised', {
+              text: t('common.labelled', {
+                label: t('diagnostics.status.downInstances'),
+                value: down.join(', '),
+              }),
+            })
+          : '';
       return { tone, value: `${healthy}/${values.length}${list}` };
     }),
   );

@@ -13,6 +13,8 @@ export const en: Shape<typeof zhCN> = {
       '⚠️ The job queue is unavailable (Redis is not answering), so `{{command}}` did not run. Try again shortly; if it persists, check Redis (ref {{ref}}).',
     fullOutputAttached: 'The output is long: the full text is in the attached file {{file}}.',
     truncated: '(truncated)',
+    labelled: '{{label}}: {{value}}',
+    parenthesised: ' ({{text}})',
   },
   commands: {
     unknownCommand: 'Unknown command `{{command}}`. Available: {{list}}',
