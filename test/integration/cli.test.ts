@@ -124,6 +124,28 @@ describe('the laojun CLI', () => {
     expect(audit.out).toContain('alice');
   });
 
+  it('--json gives numbers with their units as fields, the prose apart', async () => {
+    const { code, out } = await cli(['status', 'redis', '--json'], env);
+    expect(code).toBe(0);
+    const data = JSON.parse(out) as {
+      services: Array<{
+        service: string;
+        checks: Array<{
+          id: string;
+          value: string;
+          figures?: Record<string, { value: unknown; unit?: string }>;
+        }>;
+      }>;
+    };
+    const memory = data.services[0]?.checks.find((c) => c.id === 'memory');
+    expect(memory?.value).toMatch(/^Redis \d/);
+    expect(memory?.figures?.usedMemory).toEqual({ value: expect.any(Number), unit: 'bytes' });
+    expect(memory?.figures?.latency).toEqual({ value: expect.any(Number), unit: 'ms' });
+    expect(memory?.figures?.version?.value).toMatch(/^\d+\.\d+/);
+    const clients = data.services[0]?.checks.find((c) => c.id === 'clients');
+    expect(clients?.figures?.clients).toEqual({ value: expect.any(Number), unit: 'count' });
+  });
+
   it('--verbose says on stderr which database it uses, without the password, and that it is the default', async () => {
     const withPassword = new URL(db.url);
     withPassword.password = 's3cret-pw';
