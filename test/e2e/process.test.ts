@@ -52,7 +52,8 @@ describe('the bot process', () => {
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniqueName('proc'),
     });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 20_000, 200);
+    // Generous: tsx compiles the bot at start, slow on a loaded two-core machine.
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 45_000, 200);
     expect(out.stdout).toContain('console mode: DATABASE_URL is not set, using the local PostgreSQL');
     expect(out.stdout).toContain('"environment":"development"');
     const client = new pg.Client(local);
@@ -62,7 +63,7 @@ describe('the bot process', () => {
     expect(tables.rowCount).toBeGreaterThan(0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 60_000);
 
   it('starts in console mode without a Slack token and exits 0 on SIGTERM', async () => {
     const port = await freePort();
