@@ -63,11 +63,10 @@ export default defineCommand({
     if (a.action === 'run' && a.targets !== 'all') {
       const available = configuredTargets(deps.config);
       const missing = a.targets.find((x) => !available.includes(x));
-      if (missing === 'minio')
-        return 'MinIO is not configured: set MINIO_ENDPOINT (and MINIO_ACCESS_KEY, MINIO_SECRET_KEY)';
+      if (missing === 'minio') return { config: deps.t('backup.minioNotConfigured') };
     }
     if (a.action === 'run' && !backupSettings(deps.config).target) {
-      return 'backups are not configured: set BACKUP_DIR, or backup.destination in CONFIG_FILE';
+      return { config: deps.t('backup.notConfigured') };
     }
     return undefined;
   },

@@ -1,5 +1,5 @@
 /**
- * npm run demo [-- --auto --break-after 5s --mend-after 20s --service admin-api --fault down]
+ * npm run demo [-- --auto --break-after 5s --mend-after 20s --service admin-api --fault down --keep-logs]
  * See docs/deploy.md ("Try it") and src/demo/run.ts.
  */
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'resolve-timeout': { type: 'string', default: '60s' },
     service: { type: 'string', default: 'admin-api' },
     fault: { type: 'string', default: 'down' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 if (!FAULTS.includes(values.fault as Fault)) {
@@ -59,6 +60,7 @@ const code = await runDemo({
   resolveTimeoutMs: duration(values['resolve-timeout'], 'resolve-timeout'),
   service: values.service,
   fault: values.fault as Fault,
+  keepLogs: values['keep-logs'],
   env: process.env,
   out: process.stdout,
   signal: controller.signal,

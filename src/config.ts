@@ -54,9 +54,13 @@ const slackId = (prefix: string) =>
     `expected a Slack ID (starting with ${prefix.split('').join(' or ')}), not a name`,
   );
 
+/** The bot's own database when DATABASE_URL is unset in console mode, the CLI and the demo. */
+export const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
 export const envSchema = z.object({
   PORT: optionalString.transform((v) => v ?? '8080').pipe(port),
-  NODE_ENV: optionalString.transform((v) => v ?? 'production'),
+  // The image sets NODE_ENV=production; a checkout on a workstation is not production.
+  NODE_ENV: optionalString.transform((v) => v ?? 'development'),
   LOG_LEVEL: optionalString.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ),

@@ -1,10 +1,26 @@
 import { type Logger, pino } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import type { Redactor } from './redact.ts';
 
 export type { Logger };
 
 export const SERVICE_NAME = 'laojun-chatops';
 export const VERSION = process.env.npm_package_version ?? '0.1.0';
+
+/**
+ * Where logs go by default: JSON lines on stdout, or (stdout is a terminal) pino-pretty's readable
+ * lines, written synchronously so nothing is lost at exit.
+ */
+export function defaultLogDestination(stdout: NodeJS.WriteStream = process.stdout): pino.DestinationStream {
+  if (!stdout.isTTY) return pino.destination(1);
+  return PinoPretty({
+    colorize: true,
+    sync: true,
+    destination: 1,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,version,environment',
+  });
+}
 
 /**
  * JSON logs carrying the manual's fields (`service`, `version`, `environment`). Every log line
@@ -40,6 +56,6 @@ export function createLogger(opts: {
         streamWrite: (line) => opts.redact(line),
       },
     },
-    opts.destination ?? pino.destination(1),
+    opts.destination ?? defaultLogDestination(),
   );
 }

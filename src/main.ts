@@ -1,52 +1,15 @@
 import { createInterface } from 'node:readline';
 import { type Bot, createBot } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, LOCAL_DATABASE_URL, loadConfig } from './config.ts';
+import { handleConsoleLine } from './slack/console-input.ts';
 
 /** Console mode: lines typed like `/status redis` run as slash commands, answers printed. */
 function readConsoleCommands(bot: Bot): void {
   if (!process.stdin.isTTY) return;
-  process.stdout.write('Console mode: type a slash command such as /status, or /status help.\n');
+  process.stdout.write(`${bot.deps.t('commands.consoleReady')}\n`);
   const rl = createInterface({ input: process.stdin });
-  rl.on('line', async (line) => {
-    const m = /^\/(\S+)\s*(.*)$/.exec(line.trim());
-    if (!m) return;
-    const [, command = '', text = ''] = m;
-    const { deps } = bot;
-    const def = deps.commands.get(command);
-    if (!def) {
-      process.stdout.write(
-        `${deps.t('commands.unknownCommand', {
-          command: `/${command}`,
-          list: deps.commands
-            .list()
-            .map((c) => `/${c.name}`)
-            .join(' '),
-        })}\n`,
-      );
-      return;
-    }
-    const parsed = deps.commands.parse(def, text, deps);
-    if (parsed.kind === 'error') {
-      process.stdout.write(`${deps.commands.usageError(def, parsed.message, deps.t)}\n`);
-      return;
-    }
-    if (parsed.kind === 'help') {
-      await deps.slack.respond('console', {
-        text: '',
-        plain: (await import('./report/text.ts')).renderText(deps.commands.help(def, deps.t, deps.locale)),
-      });
-      return;
-    }
-    await deps.queues
-      .enqueue('run-command', {
-        command: def.name,
-        text,
-        userId: 'console',
-        channelId: 'console',
-        source: 'slack',
-        receivedAt: Date.now(),
-      })
-      .catch((err) => process.stdout.write(`${(err as Error).message}\n`));
+  rl.on('line', (line) => {
+    void handleConsoleLine(bot.deps, line, (text) => process.stdout.write(text));
   });
 }
 
@@ -56,8 +19,12 @@ async function main(): Promise<void> {
     ? (await import('./telemetry.ts')).startTelemetry(process.env)
     : undefined;
   let config: ReturnType<typeof loadConfig>;
+  // Console mode (no Slack token) is for trying the bot on a workstation: its own database defaults
+  // to the local server, as for the CLI and the demo. With Slack, DATABASE_URL stays required.
+  const consoleDefault = !process.env.SLACK_BOT_TOKEN?.trim() && !process.env.DATABASE_URL?.trim();
+  const env = consoleDefault ? { ...process.env, DATABASE_URL: LOCAL_DATABASE_URL } : process.env;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`laojun-chatops: configuration error: ${err.message}\n`);
@@ -73,6 +40,12 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const bot = await createBot(config, { role });
+  if (consoleDefault) {
+    bot.deps.logger.info(
+      { database: LOCAL_DATABASE_URL, schema: config.databaseSchema },
+      'console mode: DATABASE_URL is not set, using the local PostgreSQL',
+    );
+  }
   let stopping = false;
   const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;

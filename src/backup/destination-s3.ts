@@ -94,7 +94,11 @@ export class S3Destination implements Destination {
     const probe = this.full(`.write-test-${randomBytes(4).toString('hex')}`);
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
-      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: probe, Body: '' }));
+      // An empty body with its length given: without a Content-Length header the SDK warns (once
+      // per request) about a stream of unknown length.
+      await this.client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: probe, Body: new Uint8Array(0), ContentLength: 0 }),
+      );
       await deleteKeys(this.client, bucket, [probe]);
     } catch (err) {
       const e = err as { name?: string; message: string };

@@ -32,7 +32,7 @@ export const backupMessages: FeatureMessages = {
     status: { ok: '成功', failed: '失败', running: '进行中', interrupted: '中断', expired: '已过期删除' },
     titleStatus: '备份状态',
     statusLine: '最近一次成功：{{time}}（{{age}}前），{{size}}，{{location}}',
-    statusNever: '🔴 从未成功备份',
+    statusNever: '从未成功备份',
     statusRunning: '当前有备份在进行中（{{since}} 开始）',
     statusOld: '⚠️ 最近一次成功的备份已超过 {{hours}} 小时',
     titleDrill: '恢复演练',
@@ -42,6 +42,8 @@ export const backupMessages: FeatureMessages = {
     drillFailed: '🚨 恢复演练失败：{{error}}',
     drillNoBackup: '没有可用于演练的 PostgreSQL 备份。',
     drillNoCounts: '该备份没有记录行数（postgres.countRows 为 false），只验证了能否恢复。',
+    notConfigured: '未配置备份：请设置 BACKUP_DIR，或在 CONFIG_FILE 中设置 backup.destination。',
+    minioNotConfigured: '未配置 MinIO：请设置 MINIO_ENDPOINT（以及 MINIO_ACCESS_KEY、MINIO_SECRET_KEY）。',
     denied: '你没有运行备份所需的 `backup:run` 权限。请联系运维管理员（配置文件中的 permissions.admins）。',
   },
   en: {
@@ -79,7 +81,7 @@ export const backupMessages: FeatureMessages = {
     },
     titleStatus: 'Backup status',
     statusLine: 'last good: {{time}} ({{age}} ago), {{size}}, {{location}}',
-    statusNever: '🔴 never backed up successfully',
+    statusNever: 'never backed up successfully',
     statusRunning: 'a backup is running (since {{since}})',
     statusOld: '⚠️ the last good backup is older than {{hours}} hours',
     titleDrill: 'Restore drill',
@@ -90,6 +92,9 @@ export const backupMessages: FeatureMessages = {
     drillNoBackup: 'There is no PostgreSQL backup to drill with.',
     drillNoCounts:
       'This backup has no recorded row counts (postgres.countRows is false): only the restore was checked.',
+    notConfigured: 'Backups are not configured: set BACKUP_DIR, or backup.destination in CONFIG_FILE.',
+    minioNotConfigured:
+      'MinIO is not configured: set MINIO_ENDPOINT (and MINIO_ACCESS_KEY, MINIO_SECRET_KEY).',
     denied:
       'You do not have the `backup:run` permission needed to run backups. Ask an ops admin (permissions.admins in the configuration file).',
   },

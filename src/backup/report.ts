@@ -55,7 +55,8 @@ function resultField(r: TargetResult, t: Translate): ReportField {
         tone: 'warn',
       };
     case 'unconfigured':
-      return { label: r.target, value: t('backup.unconfigured', { error: r.error }), tone: 'warn' };
+      // The one unconfigured case (no destination) has its own message in the reader's language.
+      return { label: r.target, value: t('backup.notConfigured'), tone: 'warn' };
   }
 }
 

@@ -32,8 +32,11 @@ export interface CommandDefinition<A = unknown> {
   /** Options the slash text may carry, e.g. `{ limit: 'string', verbose: 'boolean' }`. */
   flags?: FlagSpec;
   args: z.ZodType<A, ParsedArgv>;
-  /** Checks that need the configuration (e.g. known service names); returns a message for the user. */
-  validate?(args: A, deps: Deps): string | undefined;
+  /**
+   * Checks that need the configuration (e.g. known service names); returns a message for the user, or
+   * `{ config }` when the arguments are fine but the bot is not configured for them (CLI exit 78).
+   */
+  validate?(args: A, deps: Deps): string | { config: string } | undefined;
   run(args: A, ctx: CommandContext): Promise<Report>;
 }
 

@@ -8,7 +8,8 @@ import type { AnyCommand } from './define.ts';
 export type ParseResult =
   | { kind: 'help' }
   | { kind: 'ok'; args: unknown }
-  | { kind: 'error'; message: string };
+  /** `config`: the arguments are fine but the bot is not configured for them (no usage line). */
+  | { kind: 'error'; message: string; config?: boolean };
 
 /** Commands by name, built once at start; duplicate names are refused. Generates help. */
 export class CommandRegistry {
@@ -43,6 +44,7 @@ export class CommandRegistry {
         return { kind: 'error', message: issue?.message ?? 'invalid arguments' };
       }
       const problem = deps.config ? command.validate?.(result.data, deps as Deps) : undefined;
+      if (typeof problem === 'object') return { kind: 'error', message: problem.config, config: true };
       if (problem) return { kind: 'error', message: problem };
       return { kind: 'ok', args: result.data };
     } catch (err) {
@@ -78,12 +80,15 @@ export class CommandRegistry {
     return {
       title: t('commands.helpAll'),
       tone: 'info',
-      blocks: [{ kind: 'table', table: { columns: ['', ''], rows } }],
+      blocks: [
+        { kind: 'table', table: { columns: [t('commands.columnCommand'), t('commands.columnWhat')], rows } },
+      ],
     };
   }
 
   /** A user-facing answer to bad arguments: the reason and the usage line. */
-  usageError(command: AnyCommand, message: string, t: Translate): string {
-    return `${t('commands.badArgs', { reason: message })}\n${t('commands.usage', { usage: command.usage })}\n${t('commands.examples')}: ${command.examples.map((e) => `\`${e}\``).join('  ')}`;
+  usageError(command: AnyCommand, message: string, t: Translate, config = false): string {
+    if (config) return message;
+    return `${t('commands.badArgs', { reason: message })}\n${t('commands.usage', { usage: command.usage })}\n${t('common.labelled', { label: t('commands.examples'), value: command.examples.map((e) => `\`${e}\``).join('  ') })}`;
   }
 }

@@ -14,10 +14,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { type Bot, createBot } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { LOCAL_DATABASE_URL, loadConfig } from '../config.ts';
 import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
 import {
-  APT_INSTALL,
+  aptInstall,
   demoAlertmanagerConfig,
   demoPrometheusConfig,
   demoRules,
@@ -41,6 +41,8 @@ export interface DemoOptions {
   env: NodeJS.ProcessEnv;
   out: Writable;
   input?: NodeJS.ReadStream;
+  /** Keep the folder with the logs and configurations (removed at the end otherwise, unless the run fails). */
+  keepLogs?: boolean;
   /** Aborted on Ctrl-C / SIGTERM: everything started is stopped and runDemo resolves 130. */
   signal?: AbortSignal;
 }
@@ -54,7 +56,7 @@ async function checkServices(databaseUrl: string, redisUrl: string): Promise<str
     await client.connect();
     await client.end();
   } catch (err) {
-    return `PostgreSQL is not reachable (${(err as Error).message}). Start it (sudo apt-get install postgresql) or set DATABASE_URL.`;
+    return `PostgreSQL is not reachable (${(err as Error).message}). Install and start it (${aptInstall(['postgresql'])}) or set DATABASE_URL.`;
   }
   const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0 });
   redis.on('error', () => {});
@@ -63,7 +65,7 @@ async function checkServices(databaseUrl: string, redisUrl: string): Promise<str
     await redis.quit();
   } catch (err) {
     redis.disconnect();
-    return `Redis is not reachable (${(err as Error).message}). Start it (sudo apt-get install redis-server) or set REDIS_URL.`;
+    return `Redis is not reachable (${(err as Error).message}). Install and start it (${aptInstall(['redis-server'])}) or set REDIS_URL.`;
   }
   return undefined;
 }
@@ -114,11 +116,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       Boolean,
     );
     opts.out.write(
-      `The demo needs ${missing.join(' and ')} on PATH. Install them with:\n\n  ${APT_INSTALL}\n\n`,
+      `The demo needs ${missing.join(' and ')} on PATH. Install them with:\n\n  ${aptInstall(['prometheus', 'prometheus-alertmanager'], { uid: process.getuid?.(), path: opts.env.PATH })}\n\n`,
     );
     return 1;
   }
-  const databaseUrl = opts.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl = opts.env.DATABASE_URL ?? LOCAL_DATABASE_URL;
   const redisUrl = opts.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const schema = opts.env.DATABASE_SCHEMA ?? 'chatops_demo';
   const prefix = opts.env.QUEUE_PREFIX ?? 'laojun-demo';
@@ -131,10 +133,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'laojun-demo-'));
   const started: Array<() => Promise<unknown>> = [];
   let stopping: Promise<void> | undefined;
+  // A failed run keeps its logs (they are what explains the failure); a good one only when asked.
+  let keep = opts.keepLogs === true;
   const stopAll = () => {
     stopping ??= (async () => {
       for (const stop of started.reverse()) await stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
+      if (keep) opts.out.write(`\n▶ Logs and configurations kept in ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     })();
     return stopping;
   };
@@ -243,7 +248,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         `Laojun demo running (${config.slack.mode === 'console' ? 'console mode: the incident channel is printed here' : `posting to Slack channel ${config.slack.incidentChannel}`}).`,
         `  platform: ${platform.services.map((s) => `${s.name} ${s.hostPort}`).join(', ')}`,
         `  Prometheus ${promUrl}   Alertmanager ${amUrl}   bot ${botUrl}`,
-        `  logs: ${dir}`,
+        `  logs: ${dir}${opts.keepLogs ? ' (kept)' : ' (removed at the end; --keep-logs keeps them)'}`,
         opts.auto
           ? `  --auto: breaking ${opts.service} (${opts.fault}) in ${opts.breakAfterMs / 1000}s, mending it at ${opts.mendAfterMs / 1000}s.`
           : `  Keys: b = break ${opts.service} (${opts.fault}), m = mend it, q = quit.`,
@@ -314,13 +319,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         }
         await sleep(500);
       }
-      say(`Not resolved within ${opts.resolveTimeoutMs / 1000}s of the mend; logs were in ${dir}.`);
+      say(`Not resolved within ${opts.resolveTimeoutMs / 1000}s of the mend.`);
+      keep = true;
       return 1;
     };
 
     return await Promise.race([opts.auto ? auto() : interactive(), aborted]);
   } catch (err) {
     opts.out.write(`demo failed: ${(err as Error).message}\n`);
+    keep = true;
     return 1;
   } finally {
     await stopAll();

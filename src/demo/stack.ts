@@ -9,7 +9,19 @@ import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-export const APT_INSTALL = 'sudo apt-get install prometheus prometheus-alertmanager';
+/**
+ * The command that installs Debian packages here: as root `apt-get install …` (root machines and
+ * containers have no sudo), otherwise with sudo when it exists, else the same command to run as root.
+ */
+export function aptInstall(
+  packages: string[],
+  opts: { uid?: number; path?: string } = { uid: process.getuid?.(), path: process.env.PATH },
+): string {
+  const command = `apt-get install ${packages.join(' ')}`;
+  if (opts.uid === 0) return command;
+  if (findOnPath(['sudo'], opts.path ?? '')) return `sudo ${command}`;
+  return `${command}   (as root)`;
+}
 
 /** The first candidate found on PATH. */
 export function findOnPath(candidates: string[], path = process.env.PATH ?? ''): string | undefined {

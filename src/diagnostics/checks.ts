@@ -10,7 +10,21 @@ export interface Check {
   value: string;
   /** Shown in the one-line overview (otherwise only in the detail view). */
   brief?: boolean;
+  /**
+   * The figures behind `value` for machines (`--json`): numbers with their unit, never localized,
+   * e.g. `{ usedMemory: { value: 3565158, unit: 'bytes' }, version: { value: '7.0.15' } }`.
+   */
+  figures?: Record<string, Figure>;
 }
+
+/** A number with its unit (`bytes`, `ms`, `ratio` for 0…1, `req/s`, `count`), or a plain fact. */
+export interface Figure {
+  value: number | string;
+  unit?: string;
+}
+
+/** A figure with its unit. */
+export const fig = (value: number | string, unit?: string): Figure => (unit ? { value, unit } : { value });
 
 export interface ServiceStatus {
   service: string;

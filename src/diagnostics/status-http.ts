@@ -4,7 +4,7 @@ import type { Tone } from '../report/report.ts';
 import { httpHealth } from '../sources/http-health.ts';
 import { type ProbeResult, probe } from '../sources/probe.ts';
 import type { InstantSample } from '../sources/prometheus.ts';
-import { type Check, fromProbe, promRegexEscape } from './checks.ts';
+import { type Check, fig, fromProbe, promRegexEscape } from './checks.ts';
 import { formatMs, formatPct, oneLine } from './text.ts';
 
 type ByJob = Map<string, InstantSample[]>;
@@ -92,7 +92,11 @@ function latencyCheck(
     (m) => {
       const v = finite(m.get(job))[0];
       if (v === undefined) return { tone: 'unknown', value: t('diagnostics.status.noData') };
-      return { tone: v > 1 ? 'warn' : 'ok', value: formatMs(v * 1000) };
+      return {
+        tone: v > 1 ? 'warn' : 'ok',
+        value: formatMs(v * 1000),
+        figures: { [id]: fig(v * 1000, 'ms') },
+      };
     },
     brief,
   );
@@ -116,15 +120,26 @@ export async function httpChecks(
       const tone: Tone = healthy === values.length ? 'ok' : healthy === 0 ? 'error' : 'warn';
       const down = (m.get(job) ?? []).filter((s) => s.value !== 1).map((s) => s.labels.instance ?? '?');
       const list =
-        detail && down.length > 0 ? ` (${t('diagnostics.status.downInstances')}: ${down.join(', ')})` : '';
-      return { tone, value: `${healthy}/${values.length}${list}` };
+        detail && down.length > 0
+          ? t('common.parenthesised', {
+              text: t('common.labelled', {
+                label: t('diagnostics.status.downInstances'),
+                value: down.join(', '),
+              }),
+            })
+          : '';
+      return {
+        tone,
+        value: `${healthy}/${values.length}${list}`,
+        figures: { up: fig(healthy, 'count'), targets: fig(values.length, 'count') },
+      };
     }),
   );
   checks.push(
     fromProbe('rps', t('diagnostics.status.rps'), figures.rps, (m) => {
       const v = finite(m.get(job))[0];
       if (v === undefined) return { tone: 'unknown', value: t('diagnostics.status.noData') };
-      return { tone: 'ok', value: `${v.toFixed(v >= 10 ? 0 : 2)} req/s` };
+      return { tone: 'ok', value: `${v.toFixed(v >= 10 ? 0 : 2)} req/s`, figures: { rate: fig(v, 'req/s') } };
     }),
   );
   // The real ratio of 5xx responses. (The manual's HighErrorRate compares the absolute 5xx rate with
@@ -148,6 +163,7 @@ export async function httpChecks(
       return {
         tone: r >= 0.1 ? 'error' : r >= 0.01 ? 'warn' : 'ok',
         value: `${formatPct(r)} (${errs.toFixed(2)}/${total.toFixed(2)} req/s)`,
+        figures: { errorRatio: fig(r, 'ratio'), errorRate: fig(errs, 'req/s'), rate: fig(total, 'req/s') },
       };
     }),
   );
@@ -186,6 +202,10 @@ export async function healthCheck(deps: Deps, service: ServiceConfig, detail: bo
   const r = await probe(deps.config.file.probes.timeoutMs, (signal) => httpHealth(deps.fetch, url, signal));
   return fromProbe('health', label, r, (h, ms) => {
     const body = detail && h.body ? ` ${oneLine(h.body, deps.redact, 120)}` : '';
-    return { tone: h.ok ? 'ok' : 'error', value: `HTTP ${h.status}, ${ms} ms${body}` };
+    return {
+      tone: h.ok ? 'ok' : 'error',
+      value: `HTTP ${h.status}, ${ms} ms${body}`,
+      figures: { httpStatus: fig(h.status), latency: fig(ms, 'ms') },
+    };
   });
 }

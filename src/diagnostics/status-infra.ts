@@ -7,7 +7,7 @@ import { connections } from '../sources/pg-diagnostics.ts';
 import { postgresHealth } from '../sources/postgres.ts';
 import { probe } from '../sources/probe.ts';
 import { redisHealth } from '../sources/redis.ts';
-import { type Check, fromProbe } from './checks.ts';
+import { type Check, fig, fromProbe } from './checks.ts';
 import { healthCheck } from './status-http.ts';
 import { formatBytes, formatPct } from './text.ts';
 
@@ -41,6 +41,13 @@ export async function infraChecks(deps: Deps, service: ServiceConfig, detail: bo
           return {
             tone,
             value: `PostgreSQL ${v.version}, ${v.connections}/${v.maxConnections} (${formatPct(ratio, 0)}), ${ms} ms`,
+            figures: {
+              version: fig(v.version),
+              connections: fig(v.connections, 'count'),
+              maxConnections: fig(v.maxConnections, 'count'),
+              usedRatio: fig(ratio, 'ratio'),
+              latency: fig(ms, 'ms'),
+            },
           };
         }),
       ];
@@ -73,15 +80,28 @@ export async function infraChecks(deps: Deps, service: ServiceConfig, detail: bo
             v.maxMemory > 0
               ? `${formatBytes(v.usedMemory)}/${formatBytes(v.maxMemory)} (${formatPct(ratio, 0)})`
               : `${formatBytes(v.usedMemory)} (${t('diagnostics.status.noMaxmemory')})`;
-          return { tone: ratio > 0.9 ? 'warn' : 'ok', value: `Redis ${v.version}, ${memory}, ${ms} ms` };
+          return {
+            tone: ratio > 0.9 ? 'warn' : 'ok',
+            value: `Redis ${v.version}, ${memory}, ${ms} ms`,
+            figures: {
+              version: fig(v.version),
+              usedMemory: fig(v.usedMemory, 'bytes'),
+              // 0: no maxmemory set.
+              maxMemory: fig(v.maxMemory, 'bytes'),
+              ...(v.maxMemory > 0 ? { usedRatio: fig(ratio, 'ratio') } : {}),
+              latency: fig(ms, 'ms'),
+            },
+          };
         }),
         fromProbe('clients', t('diagnostics.status.clients'), r, (v) => ({
           tone: 'ok',
           value: String(v.clients),
+          figures: { clients: fig(v.clients, 'count') },
         })),
         fromProbe('hitRatio', t('diagnostics.status.hitRatio'), r, (v) => ({
           tone: 'ok',
           value: v.hitRatio === undefined ? t('diagnostics.status.noData') : formatPct(v.hitRatio),
+          ...(v.hitRatio === undefined ? {} : { figures: { hitRatio: fig(v.hitRatio, 'ratio') } }),
         })),
       ];
       return withHealth(checks);
@@ -94,6 +114,7 @@ export async function infraChecks(deps: Deps, service: ServiceConfig, detail: bo
         fromProbe('live', t('diagnostics.status.live'), r, (h, ms) => ({
           tone: h.ok ? 'ok' : 'error',
           value: `HTTP ${h.status}, ${ms} ms`,
+          figures: { httpStatus: fig(h.status), latency: fig(ms, 'ms') },
         })),
       ]);
     }
@@ -107,6 +128,12 @@ export async function infraChecks(deps: Deps, service: ServiceConfig, detail: bo
           value: detail
             ? `${h.status}, ${h.clusterName}, ${t('diagnostics.status.esNodes', { n: h.nodes })}, ${t('diagnostics.status.esUnassigned', { n: h.unassignedShards })}, ${ms} ms`
             : `${h.status}, ${t('diagnostics.status.esNodes', { n: h.nodes })}, ${ms} ms`,
+          figures: {
+            status: fig(h.status),
+            nodes: fig(h.nodes, 'count'),
+            unassignedShards: fig(h.unassignedShards, 'count'),
+            latency: fig(ms, 'ms'),
+          },
         })),
       ]);
     }

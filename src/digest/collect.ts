@@ -4,7 +4,7 @@ import { type CapacityFigures, collectCapacity } from './capacity.ts';
 import { type ChartSeries, collectChart } from './chart.ts';
 import type { DigestConfig } from './config.ts';
 import { dateIn } from './format.ts';
-import { DigestQueries } from './prom.ts';
+import { DigestQueries, SourceDown } from './prom.ts';
 import { collectResources, type ResourceFigures } from './resources.ts';
 import { collectServices, type ServiceFigures } from './services.ts';
 import { collectSlowQueries, NoStatements, type SlowQueryFigures } from './slow-queries.ts';
@@ -19,7 +19,7 @@ import {
 /** A section's figures, or why its source could not answer. */
 export type Section<T> =
   | { ok: true; value: T }
-  | { ok: false; source: string; reason: string; hint?: string };
+  | { ok: false; source: string; reason: string; hint?: string; notSet?: string };
 
 export interface DigestData {
   now: Date;
@@ -43,6 +43,8 @@ async function section<T>(source: string, fn: () => Promise<T>): Promise<Section
   } catch (err) {
     if (err instanceof NoStatements)
       return { ok: false, source, reason: err.message, hint: 'pg_stat_statements' };
+    if (err instanceof SourceDown && err.notSet)
+      return { ok: false, source, reason: err.message, notSet: err.notSet };
     return { ok: false, source, reason: (err as Error).message };
   }
 }

@@ -10,6 +10,7 @@ export const digestMessages: FeatureMessages = {
     noData: '暂无数据',
     listSep: '、',
     sourceDown: '⚪ 无数据：{{source}} 不可用（{{reason}}）',
+    sourceNotSet: '⚪ 无数据：未设置 {{setting}}，{{source}} 不可用',
     noServices: '暂无数据：Prometheus 中没有匹配 {{jobs}} 的任务',
     summary: {
       services: '{{count}} 个服务，最低可用性 {{worst}}',
@@ -113,6 +114,7 @@ export const digestMessages: FeatureMessages = {
     noData: 'no data yet',
     listSep: ', ',
     sourceDown: '⚪ No data: {{source}} unavailable ({{reason}})',
+    sourceNotSet: '⚪ No data: {{source}} unavailable ({{setting}} is not set)',
     noServices: 'No data yet: no Prometheus job matches {{jobs}}',
     summary: {
       services: '{{count}} services, lowest availability {{worst}}',

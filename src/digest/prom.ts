@@ -5,6 +5,13 @@ export const DAY_SECONDS = 86_400;
 /** A source that could not answer: the section says so instead of disappearing. */
 export class SourceDown extends Error {
   override name = 'SourceDown';
+  constructor(
+    message: string,
+    /** The unset setting that makes the source unavailable (rendered in the user's language). */
+    readonly notSet?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Instant and range queries of one digest run: same clock, same timeout, results keyed by a label. */
@@ -16,7 +23,7 @@ export class DigestQueries {
   ) {}
 
   private client(): PrometheusClient {
-    if (!this.prometheus) throw new SourceDown('PROMETHEUS_URL is not set');
+    if (!this.prometheus) throw new SourceDown('PROMETHEUS_URL is not set', 'PROMETHEUS_URL');
     return this.prometheus;
   }
 

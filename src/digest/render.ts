@@ -33,6 +33,8 @@ const squash = (s: string) =>
 /** The "no data" line of a section whose source is down. */
 export function downBlock<T>(s: Extract<Section<T>, { ok: false }>, ctx: RenderContext): ReportBlock {
   if (s.hint === 'pg_stat_statements') return { kind: 'text', text: ctx.t('digest.slow.notInstalled') };
+  if (s.notSet)
+    return { kind: 'text', text: ctx.t('digest.sourceNotSet', { source: s.source, setting: s.notSet }) };
   return { kind: 'text', text: ctx.t('digest.sourceDown', { source: s.source, reason: s.reason }) };
 }
 

@@ -41,8 +41,30 @@ export function mountAlerts(app: Express, deps: Deps): void {
   const token = config.alertWebhookToken;
   const limit = config.file.incidents.maxBodyBytes;
 
-  const refuse = (res: Response, status: number, outcome: string, error: string, message: string) => {
+  const refuse = (
+    req: Request,
+    res: Response,
+    status: number,
+    outcome: string,
+    error: string,
+    message: string,
+  ) => {
     m.notifications.inc({ outcome });
+    // Alertmanager drops a 4xx without retrying: the only trace of a lost notification is this line
+    // (the reason and who sent it; never the body).
+    if (status < 500) {
+      deps.logger.warn(
+        {
+          status,
+          error,
+          reason: deps.redact(message).slice(0, 500),
+          remoteAddress: req.socket.remoteAddress,
+          userAgent: req.get('user-agent')?.slice(0, 200),
+          contentLength: req.get('content-length'),
+        },
+        'alert notification rejected',
+      );
+    }
     res.status(status).json({ error, message });
   };
 
@@ -52,6 +74,7 @@ export function mountAlerts(app: Express, deps: Deps): void {
       if (token && !bearerMatches(req.get('authorization'), token)) {
         res.set('www-authenticate', 'Bearer realm="alerts"');
         return refuse(
+          req,
           res,
           401,
           'unauthorized',
@@ -64,7 +87,7 @@ export function mountAlerts(app: Express, deps: Deps): void {
     express.json({ limit, type: () => true, strict: false }),
     async (req: Request, res: Response) => {
       const parsed = parseWebhook(req.body);
-      if (!parsed.ok) return refuse(res, 400, 'invalid', 'invalid_payload', parsed.message);
+      if (!parsed.ok) return refuse(req, res, 400, 'invalid', 'invalid_payload', parsed.message);
       const payload = parsed.payload;
       // Console mode works without a channel: messages are printed, not sent.
       const channel =
@@ -72,7 +95,7 @@ export function mountAlerts(app: Express, deps: Deps): void {
       if (!channel) {
         // Not the sender's fault and fixable: let Alertmanager retry until someone sets it.
         deps.logger.error('SLACK_INCIDENT_CHANNEL is not set; alerts cannot become incidents');
-        return refuse(res, 503, 'unavailable', 'not_configured', 'SLACK_INCIDENT_CHANNEL is not set');
+        return refuse(req, res, 503, 'unavailable', 'not_configured', 'SLACK_INCIDENT_CHANNEL is not set');
       }
       let result: Awaited<ReturnType<typeof intake>>;
       try {
@@ -88,6 +111,7 @@ export function mountAlerts(app: Express, deps: Deps): void {
           'could not store alert notification',
         );
         return refuse(
+          req,
           res,
           503,
           'unavailable',
@@ -124,14 +148,14 @@ export function mountAlerts(app: Express, deps: Deps): void {
   // Body errors of this route (malformed JSON, too large) answered here, specifically.
   app.use(
     '/alerts',
-    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    (err: Error & { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
       if (err.type === 'entity.too.large') {
-        return refuse(res, 413, 'too_large', 'payload_too_large', `body larger than ${limit} bytes`);
+        return refuse(req, res, 413, 'too_large', 'payload_too_large', `body larger than ${limit} bytes`);
       }
       if (err.type === 'entity.parse.failed')
-        return refuse(res, 400, 'invalid', 'malformed_json', 'body is not valid JSON');
+        return refuse(req, res, 400, 'invalid', 'malformed_json', 'body is not valid JSON');
       if (err.status && err.status >= 400 && err.status < 500) {
-        return refuse(res, err.status, 'invalid', err.type ?? 'bad_request', err.message);
+        return refuse(req, res, err.status, 'invalid', err.type ?? 'bad_request', err.message);
       }
       next(err);
     },

@@ -13,6 +13,8 @@ export const en: Shape<typeof zhCN> = {
       '⚠️ The job queue is unavailable (Redis is not answering), so `{{command}}` did not run. Try again shortly; if it persists, check Redis (ref {{ref}}).',
     fullOutputAttached: 'The output is long: the full text is in the attached file {{file}}.',
     truncated: '(truncated)',
+    labelled: '{{label}}: {{value}}',
+    parenthesised: ' ({{text}})',
   },
   commands: {
     unknownCommand: 'Unknown command `{{command}}`. Available: {{list}}',
@@ -30,6 +32,18 @@ export const en: Shape<typeof zhCN> = {
       'Bot commands are not allowed in this channel. Use them in an ops channel, or ask {{grantedBy}} to grant you the `{{permission}}` permission.',
     tablesMissing:
       "The bot's tables are not in schema {{schema}} of this database: the bot has not run on it yet. Point DATABASE_URL (and DATABASE_SCHEMA if set) at the bot's database.",
+    consoleReady: 'Console mode: type a slash command such as /status; /help lists every command.',
+    consoleHint: 'Type a slash command such as `/status`; `/<command> help` shows how to use one.',
+    consoleSlash: 'Commands start with /: type `{{command}}`.',
+    columnCommand: 'Command',
+    columnWhat: 'What it does',
+    cliUsage:
+      'Usage: npx laojun <command> [arguments] [--json] [--verbose]; npx laojun help <command> shows how to use one.',
+    cliOptions:
+      "--json prints the report's data as JSON (numbers and units as separate fields); --verbose tells on stderr which database is used.",
+    cliExitCodes:
+      "Exit codes: 0 done; 1 refused (a reason is printed); 2 the report is an error (e.g. a service down); 64 bad arguments; 69 the bot's tables are missing; 70 failed (a reference is printed); 78 configuration error.",
+    notAudited: 'Note: this command was not recorded in the audit log ({{reason}}).',
   },
   args: {
     unknownFlag: 'unknown option --{{flag}}',

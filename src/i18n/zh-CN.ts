@@ -10,6 +10,8 @@ export const zhCN = {
       '⚠️ 任务队列暂不可用（Redis 无响应），`{{command}}` 未执行。请稍后重试；若持续出现，请检查 Redis（参考编号 {{ref}}）。',
     fullOutputAttached: '输出较长，完整内容见附件 {{file}}。',
     truncated: '（已截断）',
+    labelled: '{{label}}：{{value}}',
+    parenthesised: '（{{text}}）',
   },
   commands: {
     unknownCommand: '未知命令 `{{command}}`。可用命令：{{list}}',
@@ -26,6 +28,18 @@ export const zhCN = {
       '此频道不允许执行机器人命令。请在运维频道中使用，或请 {{grantedBy}} 授予你 `{{permission}}` 权限。',
     tablesMissing:
       '数据库 schema {{schema}} 中没有机器人的表：机器人尚未在这个数据库上启动过。请把 DATABASE_URL（必要时还有 DATABASE_SCHEMA）指向机器人使用的数据库。',
+    consoleReady: '控制台模式：输入斜杠命令，例如 /status；/help 列出全部命令。',
+    consoleHint: '输入斜杠命令，例如 `/status`；`/<命令> help` 查看某个命令的用法。',
+    consoleSlash: '命令以 / 开头：请输入 `{{command}}`。',
+    columnCommand: '命令',
+    columnWhat: '说明',
+    cliUsage:
+      '用法：npx laojun <命令> [参数] [--json] [--verbose]；npx laojun help <命令> 查看某个命令的用法。',
+    cliOptions:
+      '--json 以 JSON 输出报告的数据（数值与单位为独立字段）；--verbose 在标准错误输出中说明使用的数据库。',
+    cliExitCodes:
+      '退出码：0 完成；1 被拒绝（会说明原因）；2 报告为错误（例如服务故障）；64 参数有误；69 机器人的表不存在；70 执行失败（会给出参考编号）；78 配置错误。',
+    notAudited: '注意：本次命令未写入审计日志（{{reason}}）。',
   },
   args: {
     unknownFlag: '未知选项 --{{flag}}',

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Translate } from '../i18n/index.ts';
+import type { Locale, Translate } from '../i18n/index.ts';
 
 /** One phase of the response checklist. */
 export interface ChecklistPhase {
@@ -31,8 +31,49 @@ export const DEFAULT_CHECKLIST: ChecklistPhase[] = [
   },
 ];
 
-export function checklistOf(config: Pick<Config, 'file'>): ChecklistPhase[] {
-  return config.file.checklist ?? DEFAULT_CHECKLIST;
+/**
+ * The manual's checklist in English, item for item (same phase ids and positions, so a tick made
+ * under one locale is the same item under the other). The Chinese above stays the source.
+ */
+const DEFAULT_CHECKLIST_EN: Record<string, string[]> = {
+  immediate_actions: [
+    'Confirm the scope and impact of the failure',
+    'Notify the people concerned',
+    'Start the emergency plan',
+    'Record when the failure began and what was seen',
+  ],
+  investigation: [
+    'Collect logs and monitoring data',
+    'Analyse the error messages',
+    'Check system resource usage',
+    'Find the root cause',
+  ],
+  resolution: [
+    'Apply the fix',
+    'Verify that the service has recovered',
+    'Watch the system for stability',
+    'Update the incident status',
+  ],
+  post_incident: [
+    'Write the incident report',
+    'Sum up the lessons learned',
+    'Decide on preventive measures',
+    'Update the operations documentation',
+  ],
+};
+
+/** The manual's checklist in a locale: English with `LOCALE=en`, the manual's Chinese otherwise. */
+export function defaultChecklist(locale: Locale): ChecklistPhase[] {
+  if (locale !== 'en') return DEFAULT_CHECKLIST;
+  return DEFAULT_CHECKLIST.map((p) => ({
+    ...p,
+    items: p.items.map((item, i) => DEFAULT_CHECKLIST_EN[p.id]?.[i] ?? item),
+  }));
+}
+
+/** CONFIG_FILE's `checklist:` as written, or the manual's in the bot's locale. */
+export function checklistOf(config: Pick<Config, 'file'> & { locale?: Locale }): ChecklistPhase[] {
+  return config.file.checklist ?? defaultChecklist(config.locale ?? 'zh-CN');
 }
 
 /** Stable key of an item: `<phase id>:<index>`. */

@@ -72,13 +72,13 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
     audit('help');
     const help = deps.commands.help(def, t, deps.locale);
     const mayRun = await commandsUserMayRun(deps, command.user_id, command.channel_id);
-    help.context = [`${t('commands.youMayRun')}: ${mayRun.join(' ')}`];
+    help.context = [t('common.labelled', { label: t('commands.youMayRun'), value: mayRun.join(' ') })];
     const { message } = prepare(deps, help);
     return ack({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
   }
   if (parsed.kind === 'error') {
     audit('bad_args', parsed.message);
-    return ephemeral(deps.commands.usageError(def, parsed.message, t));
+    return ephemeral(deps.commands.usageError(def, parsed.message, t, parsed.config));
   }
   const needed = def.permissionFor?.(parsed.args);
   if (needed && needed !== def.permission) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,9 @@ describe('npm run demo', () => {
     onTestFinished(() => rmSync(emptyBin, { recursive: true, force: true }));
     const { code, out } = await runDemo(['--auto'], { PATH: emptyBin, HOME: process.env.HOME });
     expect(code).toBe(1);
-    expect(out).toContain('sudo apt-get install prometheus prometheus-alertmanager');
+    // No sudo on this PATH (as on root machines and in containers): the command is given without it.
+    expect(out).toContain('apt-get install prometheus prometheus-alertmanager');
+    expect(out).not.toContain('sudo');
     expect(out).not.toContain('demo running');
   });
 
@@ -91,6 +93,10 @@ describe('npm run demo', () => {
     expect(out.indexOf('━━ ✅ 已恢复 · ServiceDown ━━')).toBeGreaterThan(mended);
     expect(out.indexOf('✅ 事件已恢复')).toBeGreaterThan(mended);
     expect(out).toContain('Resolved. Stopping everything the demo started.');
+    // Without --keep-logs the folder it advertised is removed at the end.
+    const logDir = /logs: (\S+) \(removed at the end; --keep-logs keeps them\)/.exec(out)?.[1];
+    expect(logDir, out).toBeDefined();
+    expect(existsSync(logDir as string)).toBe(false);
     // Everything it started is stopped.
     const am = /Alertmanager (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     for (const url of [prometheus, am]) {
@@ -103,7 +109,7 @@ describe('npm run demo', () => {
     onTestFinished(() => db.drop());
     let interrupted = false;
     const { code, out } = await runDemo(
-      ['--auto', '--break-after', '60s', '--mend-after', '90s'],
+      ['--auto', '--break-after', '60s', '--mend-after', '90s', '--keep-logs'],
       {
         ...process.env,
         DATABASE_URL: db.url,
@@ -122,6 +128,11 @@ describe('npm run demo', () => {
     );
     expect(out).toContain('Stopping everything the demo started');
     expect(code, out).toBe(130);
+    // --keep-logs: the folder it advertised is still there, with the bot's log.
+    const kept = /Logs and configurations kept in (\S+)/.exec(out)?.[1];
+    expect(kept, out).toBe(/logs: (\S+) \(kept\)/.exec(out)?.[1]);
+    onTestFinished(() => rmSync(kept as string, { recursive: true, force: true }));
+    expect(existsSync(join(kept as string, 'bot.log'))).toBe(true);
     const urls = [...out.matchAll(/(?:Prometheus|Alertmanager|bot) (http:\/\/127\.0\.0\.1:\d+)/g)].map(
       (m) => m[1],
     );

@@ -30,10 +30,40 @@ function startBot(env: Record<string, string>) {
 
 describe('the bot process', () => {
   it('stops at start with one line naming a missing setting', async () => {
-    const { out, exited } = startBot({});
+    // With Slack the bot's database must be named (console mode defaults to the local server).
+    const { out, exited } = startBot({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' });
     expect(await exited).toBe(78);
     expect(out.stderr.trim()).toBe('laojun-chatops: configuration error: DATABASE_URL is required');
   });
+
+  it('starts in console mode with no DATABASE_URL, on the local server’s postgres database', async () => {
+    const port = await freePort();
+    const schema = uniqueName('proc_local');
+    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+    onTestFinished(async () => {
+      const client = new pg.Client(local);
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await client.end();
+    });
+    const { child, out, exited } = startBot({
+      DATABASE_SCHEMA: schema,
+      PORT: String(port),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniqueName('proc'),
+    });
+    // Generous: tsx compiles the bot at start, slow on a loaded two-core machine.
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 45_000, 200);
+    expect(out.stdout).toContain('console mode: DATABASE_URL is not set, using the local PostgreSQL');
+    expect(out.stdout).toContain('"environment":"development"');
+    const client = new pg.Client(local);
+    await client.connect();
+    const tables = await client.query('SELECT 1 FROM pg_tables WHERE schemaname = $1', [schema]);
+    await client.end();
+    expect(tables.rowCount).toBeGreaterThan(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
 
   it('starts in console mode without a Slack token and exits 0 on SIGTERM', async () => {
     const port = await freePort();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { backupFileSchema } from '../../src/backup/config.ts';
 import { restoreDrill } from '../../src/backup/drill.ts';
 import { type BackupDeps, runBackup, type TargetResult } from '../../src/backup/run.ts';
@@ -99,6 +99,15 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
   });
 
   it('backs PostgreSQL up into a bucket, and the restore drill reads it back from there', async () => {
+    // Every upload gives the SDK its length: no "Stream of unknown length" warning on the console.
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+    });
+    onTestFinished(() => {
+      warn.mockRestore();
+      expect(warnings.filter((w) => w.includes('unknown length'))).toEqual([]);
+    });
     const backup = backupFileSchema.parse({
       destination: { type: 's3', bucket: 'backups', prefix: 'laojun/prod' },
     });

@@ -46,6 +46,23 @@ describe('POST /alerts refuses bad input and stores nothing', () => {
     expect(await count(t, 'alert_notifications')).toBe(0);
     expect(await count(t, 'incidents')).toBe(0);
     expect(t.slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+
+    // Alertmanager drops a 4xx for good: each rejection is logged with its reason, never the body.
+    const rejected = t.logs
+      .map((l) => JSON.parse(l) as { msg: string; status: number; error: string; reason: string })
+      .filter((l) => l.msg === 'alert notification rejected');
+    expect(rejected.map((l) => [l.status, l.error])).toEqual([
+      [401, 'unauthorized'],
+      [401, 'unauthorized'],
+      [400, 'malformed_json'],
+      [400, 'invalid_payload'],
+      [413, 'payload_too_large'],
+    ]);
+    expect(rejected[3]?.reason).toContain('alerts');
+    const logged = t.logs.join('\n');
+    expect(logged).not.toContain('xxxxxxxxxx');
+    expect(logged).not.toContain('wrong-token');
+    expect(logged).not.toContain('"alerts": [');
   });
 
   it('a newer payload with unknown fields is accepted', async () => {

@@ -227,3 +227,22 @@ describe('backup reports', () => {
     );
   });
 });
+
+describe('backup answers in one language', () => {
+  it('a run with no destination says what to set in the reader’s language, with one marker', async () => {
+    const { runReport } = await import('../../src/backup/report.ts');
+    const { renderText } = await import('../../src/report/text.ts');
+    const { createTranslator } = await import('../../src/i18n/index.ts');
+    const result = {
+      target: 'postgres' as const,
+      status: 'unconfigured' as const,
+      error: 'no backup destination: set BACKUP_DIR, or backup.destination in CONFIG_FILE',
+    };
+    const zh = renderText(runReport([result], createTranslator('zh-CN')));
+    expect(zh).toContain('未配置备份：请设置 BACKUP_DIR，或在 CONFIG_FILE 中设置 backup.destination。');
+    expect(zh).not.toContain('no backup destination');
+    expect(zh).not.toContain('⚠️');
+    const en = renderText(runReport([result], createTranslator('en')));
+    expect(en).toContain('Backups are not configured: set BACKUP_DIR, or backup.destination in CONFIG_FILE.');
+  });
+});

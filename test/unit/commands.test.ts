@@ -62,6 +62,9 @@ describe('command registry', () => {
     const r = registry.parse(noop, 'extra', { t });
     expect(r).toEqual({ kind: 'error', message: 'no arguments' });
     expect(registry.usageError(noop, 'no arguments', t)).toContain('用法：/status');
+    // Full-width colons throughout a Chinese answer.
+    expect(registry.usageError(noop, 'no arguments', t)).toMatch(/\n示例：`/);
+    expect(registry.usageError(noop, 'no arguments', createTranslator('en'))).toMatch(/\nExamples: `/);
     expect(registry.parse(noop, '--bogus', { t })).toEqual({ kind: 'error', message: '未知选项 --bogus' });
   });
 

@@ -87,6 +87,22 @@ describe('digest message within Slack limits', () => {
     expect(report.tone).not.toBe('ok');
   });
 
+  it('says which setting is missing in the reader’s language, not an English error inside Chinese', () => {
+    const notSet = {
+      ok: false as const,
+      source: 'Prometheus',
+      reason: 'PROMETHEUS_URL is not set',
+      notSet: 'PROMETHEUS_URL',
+    };
+    const empty = data([]);
+    empty.services = notSet;
+    const zh = blockText(renderBlocks(digestReport(empty, ctx)).blocks);
+    expect(zh).toContain('⚪ 无数据：未设置 PROMETHEUS_URL，Prometheus 不可用');
+    expect(zh).not.toContain('is not set');
+    const en = blockText(renderBlocks(digestReport(empty, { ...ctx, t: createTranslator('en') })).blocks);
+    expect(en).toContain('⚪ No data: Prometheus unavailable (PROMETHEUS_URL is not set)');
+  });
+
   it('renders as terminal text for the CLI and console mode', () => {
     const out = renderText(digestReport(data([service('laojun-gateway')]), ctx));
     expect(out).toContain('laojun-gateway  🟢 可用性 99.95% ▲0.05pp');
