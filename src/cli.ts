@@ -150,7 +150,10 @@ export async function runCli(
         report.tone === 'error' ? clean.title : undefined,
       );
       if (clean.document && !json) out.write(deps.redact(clean.document.content));
-      else out.write(json ? `${deps.redact(JSON.stringify(clean.data ?? clean, null, 2))}\n` : renderText(clean));
+      else
+        out.write(
+          json ? `${deps.redact(JSON.stringify(clean.data ?? clean, null, 2))}\n` : renderText(clean),
+        );
       return report.tone === 'error' ? EXIT.reportError : EXIT.ok;
     } catch (e) {
       if (e instanceof UserError) {
