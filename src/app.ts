@@ -278,6 +278,12 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         { port: (server.address() as AddressInfo).port, mode: config.slack.mode, role },
         'laojun chatops started',
       );
+      if (role !== 'worker' && config.slack.mode !== 'console' && !config.alertWebhookToken) {
+        logger.warn(
+          { setting: 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED' },
+          'POST /alerts accepts requests without a token (ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true): anyone who reaches this port can open incidents; set ALERT_WEBHOOK_TOKEN',
+        );
+      }
     },
     async stop() {
       const timeout = options.shutdownTimeoutMs ?? 25_000;

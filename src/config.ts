@@ -90,6 +90,7 @@ export const envSchema = z.object({
     )
     .transform((v) => v ?? 'laojun'),
   ALERT_WEBHOOK_TOKEN: optionalString,
+  ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: optionalString.pipe(z.enum(['true', 'false']).optional()),
   PROMETHEUS_URL: optionalUrl('a URL like http://prometheus:9090'),
   ALERTMANAGER_URL: optionalUrl('a URL like http://alertmanager:9093'),
   ELASTICSEARCH_URL: optionalUrl('a URL like http://elasticsearch:9200'),
@@ -203,6 +204,8 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   alertWebhookToken?: string;
+  /** ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true: `/alerts` open without a token outside console mode (logged as a warning at start). */
+  alertWebhookAllowUnauthenticated: boolean;
   prometheusUrl?: string;
   alertmanagerUrl?: string;
   elasticsearchUrl?: string;
@@ -264,6 +267,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set (Socket Mode)');
   }
 
+  // `/alerts` shares the public port with `/slack/events`: without a token anyone who can reach it
+  // can open incidents in the channel. Console mode (a laptop) is exempt.
+  const allowUnauthenticated = e.ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED === 'true';
+  if (mode !== 'console' && !e.ALERT_WEBHOOK_TOKEN && !allowUnauthenticated) {
+    throw new ConfigError(
+      "ALERT_WEBHOOK_TOKEN is required outside console mode: /alerts would accept anyone's alerts " +
+        "(set it, and the same value in Alertmanager's http_config.authorization; " +
+        'or set ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true to run without it)',
+    );
+  }
+
   let file: FileConfig = fileSchema.parse({});
   if (e.CONFIG_FILE) {
     const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
@@ -318,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
+    alertWebhookAllowUnauthenticated: allowUnauthenticated,
     prometheusUrl: e.PROMETHEUS_URL,
     alertmanagerUrl: e.ALERTMANAGER_URL,
     elasticsearchUrl: e.ELASTICSEARCH_URL,
