@@ -91,6 +91,13 @@ async function walk(root: string): Promise<StoredObject[]> {
   return out;
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function fsync(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
@@ -179,8 +186,28 @@ export class DirDestination implements Destination {
         return walk(partial);
       },
       async commit() {
-        await rename(partial, final);
-        if (!folder) await fsync(parent).catch(() => {});
+        // Never replace an existing backup: a hard link fails with EEXIST where rename would
+        // silently overwrite; a folder is renamed only if nothing is at its name yet.
+        try {
+          if (folder) {
+            if (await exists(final)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+            await rename(partial, final);
+          } else {
+            await link(partial, final).catch(async (err: NodeJS.ErrnoException) => {
+              // File systems without hard links: check, then rename.
+              if (err.code === 'EEXIST' || (await exists(final)))
+                throw Object.assign(err, { code: 'EEXIST' });
+              await rename(partial, final);
+            });
+            await unlink(partial).catch(() => {});
+            await fsync(parent).catch(() => {});
+          }
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+            throw new DestinationError(`refusing to replace an existing backup: ${final}`);
+          }
+          throw err;
+        }
       },
       async discard() {
         await rm(partial, { recursive: true, force: true });
