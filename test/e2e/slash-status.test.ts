@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { CLOSED_PORT } from '../helpers/ports.ts';
@@ -115,6 +116,32 @@ describe('signed slash commands through the real HTTP server', () => {
     );
     const posted = await eventually(() => t.slack.channelMessages('C0FALLBACK')[0]);
     expect(posted.text).toContain('太上老君平台状态');
+  });
+
+  it('never fetches a response_url outside Slack: the answer is posted in the channel instead', async () => {
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (elsewhere.address() as AddressInfo).port;
+      await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({
+          command: '/status',
+          response_url: `http://127.0.0.1:${port}/commands/T0/1/steal`,
+          channel_id: 'C0ELSEWHERE',
+        }),
+      );
+      const posted = await eventually(() => t.slack.channelMessages('C0ELSEWHERE')[0]);
+      expect(posted.text).toContain('太上老君平台状态');
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   it('refuses a body Slack never sends, saying why, and enqueues nothing', async () => {
