@@ -165,7 +165,7 @@ export const fileSchema = z
     probes: z
       .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
       .default({ timeoutMs: 2_000 }),
-    redact: z.array(z.string().min(1)).default([]),
+    redact: z.array(z.string().min(1).superRefine(checkPattern)).default([]),
     queue: z
       .object({
         /**
@@ -281,11 +281,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
   let file: FileConfig = fileSchema.parse({});
   if (e.CONFIG_FILE) {
     const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    let source: string;
+    try {
+      source = read(e.CONFIG_FILE);
+    } catch (err) {
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read it: ${(err as Error).message}`);
+    }
     let raw: unknown;
     try {
-      raw = parseYaml(read(e.CONFIG_FILE));
+      raw = parseYaml(source);
     } catch (err) {
-      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read YAML: ${(err as Error).message}`);
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read YAML: ${yamlErrorWithoutSource(err)}`);
     }
     const fileParsed = fileSchema.safeParse(raw ?? {});
     if (!fileParsed.success) {
@@ -357,6 +363,32 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     services: file.services ?? DEFAULT_SERVICES,
     secrets,
   };
+}
+
+/**
+ * A YAML error without the source excerpt the parser appends (the offending line can hold a
+ * password): the reason and where, e.g. `Missing closing "quote (line 3, column 13)`.
+ */
+export function yamlErrorWithoutSource(err: unknown): string {
+  const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
+  const first = (e.message ?? '').split('\n')[0] ?? '';
+  const pos = e.linePos?.[0];
+  if (pos) {
+    const reason = first.replace(/ at line \d+, column \d+:?$/, '');
+    return `${reason} (line ${pos.line}, column ${pos.col})`;
+  }
+  // Errors without a position (an unresolved alias) end with the source text after ': '.
+  return first.replace(/: .*$/, '');
+}
+
+/** A `redact:` entry must compile the way the redactor compiles it. */
+function checkPattern(pattern: string, ctx: z.RefinementCtx): void {
+  try {
+    new RegExp(pattern, 'g');
+  } catch (err) {
+    const why = (err as Error).message.split(': ').at(-1) ?? 'invalid';
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression (${why})` });
+  }
 }
 
 function passwordOf(connectionUrl: string | undefined): string | undefined {

@@ -118,6 +118,35 @@ describe('configuration', () => {
     );
   });
 
+  it('never prints the YAML source in a syntax error (the line can hold a password)', () => {
+    const env = { ...base, CONFIG_FILE: '/etc/laojun.yml' };
+    for (const yaml of [
+      'links:\n  grafana: "https://admin:hunter2-secret@grafana\n',
+      'a: 1\nb: [password: hunter2-secret\n',
+      'a: 1\na: hunter2-secret\n',
+      'x: *hunter2-secret\n',
+    ]) {
+      const msg = errorOf(env, () => yaml);
+      expect(msg).toMatch(/^CONFIG_FILE \/etc\/laojun.yml: cannot read YAML: /);
+      expect(msg).not.toContain('hunter2');
+      expect(msg).not.toContain('\n');
+    }
+    expect(errorOf(env, () => 'a: 1\na: hunter2-secret\n')).toBe(
+      'CONFIG_FILE /etc/laojun.yml: cannot read YAML: Map keys must be unique (line 2, column 1)',
+    );
+  });
+
+  it('refuses a redact pattern that is not a regular expression as a configuration error', () => {
+    expect(
+      errorOf(
+        { ...base, CONFIG_FILE: '/etc/laojun.yml' },
+        () => 'redact:\n  - "token=[a-z]+"\n  - "(unclosed"\n',
+      ),
+    ).toMatch(
+      /^CONFIG_FILE \/etc\/laojun.yml redact.1: not a valid regular expression \(Unterminated group\)$/,
+    );
+  });
+
   it("takes a crashed worker's lock duration from the file, refusing one too short to renew", () => {
     const file = (yaml: string) => ({ readFile: () => yaml });
     expect(loadConfig(base).file.queue.lockDurationMs).toBe(30_000);
