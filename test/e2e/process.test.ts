@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from '../helpers/bot.ts';
+import { makeTempDir } from '../helpers/cleanup.ts';
 import { quoteIdent, testDatabaseUrl, uniqueName } from '../helpers/db.ts';
 import { freePort } from '../helpers/ports.ts';
 import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
@@ -44,6 +47,22 @@ describe('the bot process', () => {
     expect(await exited).toBe(78);
     expect(out.stderr).toMatch(/^laojun-chatops: configuration error: ALERT_WEBHOOK_TOKEN is required/);
     expect(out.stderr).toContain('ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true');
+  });
+
+  it('refuses at start a BACKUP_DIR that is a file (exit 78, naming it), not at the first backup', async () => {
+    const dir = makeTempDir('backup-dir');
+    onTestFinished(() => dir.remove());
+    const file = join(dir.path, 'not-a-directory');
+    writeFileSync(file, 'x');
+    const { out, exited } = startBot({
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      BACKUP_DIR: file,
+    });
+    expect(await exited).toBe(78);
+    expect(out.stderr.trim()).toMatch(
+      /^laojun-chatops: configuration error: BACKUP_DIR invalid: backup directory is not writable: .*not-a-directory/,
+    );
   });
 
   it('warns at start when /alerts is explicitly left unauthenticated', async () => {
