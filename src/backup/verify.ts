@@ -51,7 +51,9 @@ export async function verifyDump(
   // The header proves pg_restore read the archive's table of contents; an empty database has a
   // header and no entries, and is a valid backup.
   if (!/^;\s+Format: CUSTOM\s*$/m.test(listing)) {
-    throw new BackupError('verification failed: pg_restore --list did not read a custom-format archive header');
+    throw new BackupError(
+      'verification failed: pg_restore --list did not read a custom-format archive header',
+    );
   }
   const entries = listing.split('\n').filter((l) => l.trim() && !l.startsWith(';')).length;
   return { entries };
