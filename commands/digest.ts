@@ -13,7 +13,7 @@ export default defineCommand({
   },
   usage: '/digest',
   examples: ['/digest'],
-  permission: 'status',
+  permission: 'digest',
   args: z
     .object({ positional: z.array(z.string()).max(0, 'takes no arguments'), flags: z.object({}) })
     .transform(() => ({})),

@@ -7,6 +7,7 @@ import { COMMANDS } from '../commands/index.ts';
 import { JOBS } from '../jobs/index.ts';
 import { createAuthorizer } from './auth/authorize.ts';
 import { createUserRateLimiter } from './auth/rate-limit.ts';
+import { checkBackupDirAtStart } from './backup/destination.ts';
 import type { AnyCommand } from './commands/define.ts';
 import { CommandRegistry } from './commands/registry.ts';
 import type { Config } from './config.ts';
@@ -187,6 +188,8 @@ export async function closeDeps(deps: Deps): Promise<void> {
 /** The composition root: migrates the bot's schema, builds the dependencies, wires HTTP, Slack and workers. */
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const role = options.role ?? 'all';
+  // Workers run the backups: a backup directory they cannot write is refused at start.
+  if (role !== 'web') await checkBackupDirAtStart(config);
   const deps = buildDeps(config, options);
   registerQueueMetrics(deps.metrics.registry, deps.queues);
   const { logger, metrics, queues } = deps;
@@ -278,6 +281,12 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         { port: (server.address() as AddressInfo).port, mode: config.slack.mode, role },
         'laojun chatops started',
       );
+      if (role !== 'worker' && config.slack.mode !== 'console' && !config.alertWebhookToken) {
+        logger.warn(
+          { setting: 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED' },
+          'POST /alerts accepts requests without a token (ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true): anyone who reaches this port can open incidents; set ALERT_WEBHOOK_TOKEN',
+        );
+      }
     },
     async stop() {
       const timeout = options.shutdownTimeoutMs ?? 25_000;

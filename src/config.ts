@@ -95,6 +95,7 @@ export const envSchema = z.object({
     )
     .transform((v) => v ?? 'laojun'),
   ALERT_WEBHOOK_TOKEN: optionalString,
+  ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: optionalString.pipe(z.enum(['true', 'false']).optional()),
   PROMETHEUS_URL: optionalUrl('a URL like http://prometheus:9090'),
   ALERTMANAGER_URL: optionalUrl('a URL like http://alertmanager:9093'),
   ELASTICSEARCH_URL: optionalUrl('a URL like http://elasticsearch:9200'),
@@ -169,7 +170,7 @@ export const fileSchema = z
     probes: z
       .object({ timeoutMs: z.number().int().min(100).max(30_000).default(2_000) })
       .default({ timeoutMs: 2_000 }),
-    redact: z.array(z.string().min(1)).default([]),
+    redact: z.array(z.string().min(1).superRefine(checkPattern)).default([]),
     queue: z
       .object({
         /**
@@ -209,6 +210,8 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   alertWebhookToken?: string;
+  /** ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true: `/alerts` open without a token outside console mode (logged as a warning at start). */
+  alertWebhookAllowUnauthenticated: boolean;
   prometheusUrl?: string;
   alertmanagerUrl?: string;
   elasticsearchUrl?: string;
@@ -270,14 +273,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set (Socket Mode)');
   }
 
+  // `/alerts` shares the public port with `/slack/events`: without a token anyone who can reach it
+  // can open incidents in the channel. Console mode (a laptop) is exempt.
+  const allowUnauthenticated = e.ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED === 'true';
+  if (mode !== 'console' && !e.ALERT_WEBHOOK_TOKEN && !allowUnauthenticated) {
+    throw new ConfigError(
+      "ALERT_WEBHOOK_TOKEN is required outside console mode: /alerts would accept anyone's alerts " +
+        "(set it, and the same value in Alertmanager's http_config.authorization; " +
+        'or set ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true to run without it)',
+    );
+  }
+
   let file: FileConfig = fileSchema.parse({});
   if (e.CONFIG_FILE) {
     const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    let source: string;
+    try {
+      source = read(e.CONFIG_FILE);
+    } catch (err) {
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read it: ${(err as Error).message}`);
+    }
     let raw: unknown;
     try {
-      raw = parseYaml(read(e.CONFIG_FILE));
+      raw = parseYaml(source);
     } catch (err) {
-      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read YAML: ${(err as Error).message}`);
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE}: cannot read YAML: ${yamlErrorWithoutSource(err)}`);
     }
     const fileParsed = fileSchema.safeParse(raw ?? {});
     if (!fileParsed.success) {
@@ -324,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
+    alertWebhookAllowUnauthenticated: allowUnauthenticated,
     prometheusUrl: e.PROMETHEUS_URL,
     alertmanagerUrl: e.ALERTMANAGER_URL,
     elasticsearchUrl: e.ELASTICSEARCH_URL,
@@ -348,6 +369,32 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     services: file.services ?? DEFAULT_SERVICES,
     secrets,
   };
+}
+
+/**
+ * A YAML error without the source excerpt the parser appends (the offending line can hold a
+ * password): the reason and where, e.g. `Missing closing "quote (line 3, column 13)`.
+ */
+export function yamlErrorWithoutSource(err: unknown): string {
+  const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
+  const first = (e.message ?? '').split('\n')[0] ?? '';
+  const pos = e.linePos?.[0];
+  if (pos) {
+    const reason = first.replace(/ at line \d+, column \d+:?$/, '');
+    return `${reason} (line ${pos.line}, column ${pos.col})`;
+  }
+  // Errors without a position (an unresolved alias) end with the source text after ': '.
+  return first.replace(/: .*$/, '');
+}
+
+/** A `redact:` entry must compile the way the redactor compiles it. */
+function checkPattern(pattern: string, ctx: z.RefinementCtx): void {
+  try {
+    new RegExp(pattern, 'g');
+  } catch (err) {
+    const why = (err as Error).message.split(': ').at(-1) ?? 'invalid';
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression (${why})` });
+  }
 }
 
 function passwordOf(connectionUrl: string | undefined): string | undefined {

@@ -39,7 +39,16 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
-  const bot = await createBot(config, { role });
+  let bot: Bot;
+  try {
+    bot = await createBot(config, { role });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`laojun-chatops: configuration error: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
   if (consoleDefault) {
     bot.deps.logger.info(
       { database: LOCAL_DATABASE_URL, schema: config.databaseSchema },

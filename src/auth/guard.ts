@@ -8,7 +8,14 @@ export type GuardResult = { ok: true } | { ok: false; outcome: 'denied' | 'rate_
  */
 export async function guard(
   deps: Pick<Deps, 'authorizer' | 'rateLimiter' | 't'>,
-  action: { userId: string; channelId?: string; permission: string; what: string },
+  action: {
+    userId: string;
+    channelId?: string;
+    permission: string;
+    what: string;
+    /** A button in a message cannot be pressed elsewhere: "use an ops channel" would be wrong advice. */
+    button?: boolean;
+  },
 ): Promise<GuardResult> {
   const { t } = deps;
   const auth = await deps.authorizer.check(action.userId, action.channelId, action.permission);
@@ -18,7 +25,10 @@ export async function guard(
       outcome: 'denied',
       message:
         auth.reason === 'channel'
-          ? t('commands.channelDenied', { permission: auth.permission, grantedBy: auth.grantedBy })
+          ? t(action.button ? 'commands.buttonChannelDenied' : 'commands.channelDenied', {
+              permission: auth.permission,
+              grantedBy: auth.grantedBy,
+            })
           : t('commands.denied', {
               permission: auth.permission,
               command: action.what,

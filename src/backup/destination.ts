@@ -4,7 +4,8 @@ import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from '
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DestinationSettings } from './config.ts';
+import { type Config, ConfigError } from '../config.ts';
+import { backupSettings, type DestinationSettings } from './config.ts';
 import { S3Destination } from './destination-s3.ts';
 import { DestinationError } from './errors.ts';
 import { Digest } from './streams.ts';
@@ -89,6 +90,13 @@ async function walk(root: string): Promise<StoredObject[]> {
   };
   await visit(root);
   return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function fsync(path: string): Promise<void> {
@@ -179,8 +187,28 @@ export class DirDestination implements Destination {
         return walk(partial);
       },
       async commit() {
-        await rename(partial, final);
-        if (!folder) await fsync(parent).catch(() => {});
+        // Never replace an existing backup: a hard link fails with EEXIST where rename would
+        // silently overwrite; a folder is renamed only if nothing is at its name yet.
+        try {
+          if (folder) {
+            if (await exists(final)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+            await rename(partial, final);
+          } else {
+            await link(partial, final).catch(async (err: NodeJS.ErrnoException) => {
+              // File systems without hard links: check, then rename.
+              if (err.code === 'EEXIST' || (await exists(final)))
+                throw Object.assign(err, { code: 'EEXIST' });
+              await rename(partial, final);
+            });
+            await unlink(partial).catch(() => {});
+            await fsync(parent).catch(() => {});
+          }
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+            throw new DestinationError(`refusing to replace an existing backup: ${final}`);
+          }
+          throw err;
+        }
       },
       async discard() {
         await rm(partial, { recursive: true, force: true });
@@ -204,6 +232,25 @@ export class DirDestination implements Destination {
     const partials = names.filter((n) => n.startsWith('.partial-'));
     await Promise.all(partials.map((n) => rm(join(dir, n), { recursive: true, force: true })));
     return partials.length;
+  }
+}
+
+/**
+ * At start: a backup directory that is a file, or cannot be written, is a configuration error now
+ * (exit 78, naming the setting), not a failed backup at night.
+ */
+export async function checkBackupDirAtStart(
+  config: Pick<Config, 'file' | 'backupDir' | 'minio'>,
+): Promise<void> {
+  const target = backupSettings(config).target;
+  if (target?.type !== 'dir') return;
+  const fromFile = (config.file as { backup?: { destination?: { path?: string } } }).backup?.destination
+    ?.path;
+  const setting = fromFile ? 'CONFIG_FILE backup.destination.path' : 'BACKUP_DIR';
+  try {
+    await new DirDestination(target.path).check();
+  } catch (err) {
+    throw new ConfigError(`${setting} invalid: ${(err as Error).message}`);
   }
 }
 

@@ -228,6 +228,16 @@ export class BackupHistory {
     return rows;
   }
 
+  /** Whether a row other than `id` that is not expired (a good or running backup) points to `location`. */
+  async referencedElsewhere(location: string, id: string): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM backup_runs
+        WHERE location = $1 AND id <> $2 AND status IN ('ok', 'running') AND expired_at IS NULL LIMIT 1`,
+      [location, id],
+    );
+    return rows.length > 0;
+  }
+
   async markExpired(id: string, now: Date): Promise<void> {
     await this.pool.query('UPDATE backup_runs SET expired_at = $2 WHERE id = $1', [id, now]);
   }

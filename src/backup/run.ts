@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { backupSettings, type Target } from './config.ts';
@@ -41,15 +42,25 @@ export type TargetResult =
   | { target: Target; status: 'busy'; running?: BackupRow }
   | { target: Target; status: 'unconfigured'; error: string };
 
-/** Where a backup of `target` started at `at` goes, relative to the destination. */
-export function keyFor(target: Target, at: Date, databaseUrl: string): string {
+/**
+ * Where a backup of `target` started at `at` goes, relative to the destination. The stamp is for
+ * people (sorting, finding last night's); the random suffix makes every run's name its own, so two
+ * runs in the same second (or on two replicas) never share or replace a file.
+ */
+export function keyFor(
+  target: Target,
+  at: Date,
+  databaseUrl: string,
+  unique = randomBytes(3).toString('hex'),
+): string {
+  const name = `${stamp(at)}_${unique}`;
   switch (target) {
     case 'postgres':
-      return `postgres/${databaseName(databaseUrl).replace(/[^A-Za-z0-9_.-]/g, '_')}_${stamp(at)}.dump`;
+      return `postgres/${databaseName(databaseUrl).replace(/[^A-Za-z0-9_.-]/g, '_')}_${name}.dump`;
     case 'redis':
-      return `redis/dump_${stamp(at)}.rdb`;
+      return `redis/dump_${name}.rdb`;
     case 'minio':
-      return `minio/${stamp(at)}`;
+      return `minio/${name}`;
   }
 }
 
@@ -122,7 +133,12 @@ async function applyRetention(
   const removed: string[] = [];
   for (const row of await history.expired(target, days, deps.now())) {
     // Only what this destination holds: a backup written elsewhere (before a configuration change) stays.
-    if (row.object_key && row.location === destination.locate(row.object_key)) {
+    // A file another live row still points to (rows written before names were unique) stays.
+    if (
+      row.object_key &&
+      row.location === destination.locate(row.object_key) &&
+      !(await history.referencedElsewhere(row.location, row.id))
+    ) {
       await destination.remove(row.object_key);
       removed.push(row.location);
     }
@@ -178,7 +194,9 @@ export async function runBackup(deps: BackupDeps, target: Target, opts: RunOptio
   try {
     for (const row of acquired.interrupted) {
       log.warn({ interrupted: row.id }, 'an earlier backup run was interrupted; removing what it wrote');
-      if (row.object_key) await destination.remove(row.object_key).catch(() => {});
+      if (row.object_key && !(row.location && (await history.referencedElsewhere(row.location, row.id)))) {
+        await destination.remove(row.object_key).catch(() => {});
+      }
     }
     await destination.clearPartials(target);
     await destination.check();

@@ -48,8 +48,14 @@ export async function verifyDump(
   } catch (err) {
     throw new BackupError(`verification failed: ${(err as Error).message}`);
   }
+  // The header proves pg_restore read the archive's table of contents; an empty database has a
+  // header and no entries, and is a valid backup.
+  if (!/^;\s+Format: CUSTOM\s*$/m.test(listing)) {
+    throw new BackupError(
+      'verification failed: pg_restore --list did not read a custom-format archive header',
+    );
+  }
   const entries = listing.split('\n').filter((l) => l.trim() && !l.startsWith(';')).length;
-  if (entries === 0) throw new BackupError('verification failed: pg_restore --list found no entries');
   return { entries };
 }
 

@@ -4,14 +4,17 @@ import * as echarts from 'echarts';
 import type { Deps } from '../deps.ts';
 import { createTranslator } from '../i18n/index.ts';
 import type { RangeSeries } from '../sources/prometheus.ts';
-import { type DigestQueries, quoteRegex } from './prom.ts';
+import { DAY_SECONDS, type DigestQueries, quoteRegex } from './prom.ts';
+
+/** [unix seconds, value]; null where there is no data (drawn as a gap, not joined across). */
+export type ChartPoint = [number, number | null];
 
 export interface ChartSeries {
   job: string;
-  /** [unix seconds, value] */
-  rps: Array<[number, number]>;
-  /** [unix seconds, p95 in ms] */
-  p95Ms: Array<[number, number]>;
+  /** [unix seconds, requests per second], one point per step of the 24 h. */
+  rps: ChartPoint[];
+  /** [unix seconds, p95 in ms], one point per step of the 24 h. */
+  p95Ms: ChartPoint[];
 }
 
 const STEP_SECONDS = 600;
@@ -26,14 +29,36 @@ export function chartQueries(jobs: string) {
   };
 }
 
-function finitePoints(s: RangeSeries | undefined, scale = 1): Array<[number, number]> {
-  return (s?.points ?? []).filter(([, v]) => Number.isFinite(v)).map(([t, v]) => [t, v * scale]);
+/**
+ * The series on the query's full grid (`startSeconds` + k × step): a step Prometheus returned no
+ * value for (the service was down, not scraped) or a non-finite one is null, so the chart breaks the
+ * line there instead of joining the points on either side of an outage.
+ */
+export function onGrid(
+  s: RangeSeries | undefined,
+  grid: { startSeconds: number; stepSeconds: number; steps: number },
+  scale = 1,
+): ChartPoint[] {
+  const byStep = new Map<number, number>();
+  for (const [t, v] of s?.points ?? []) {
+    if (Number.isFinite(v)) byStep.set(Math.round((t - grid.startSeconds) / grid.stepSeconds), v * scale);
+  }
+  return Array.from({ length: grid.steps }, (_, k) => [
+    grid.startSeconds + k * grid.stepSeconds,
+    byStep.get(k) ?? null,
+  ]);
 }
 
 export async function collectChart(q: DigestQueries, jobs: string): Promise<ChartSeries[]> {
   const e = chartQueries(jobs);
   const [rps, p95] = await Promise.all([q.last24h(e.rps, STEP_SECONDS), q.last24h(e.p95, STEP_SECONDS)]);
   const total = (s: RangeSeries) => s.points.reduce((n, [, v]) => n + (Number.isFinite(v) ? v : 0), 0);
+  const steps = DAY_SECONDS / STEP_SECONDS;
+  const grid = {
+    startSeconds: q.now.getTime() / 1000 - (steps - 1) * STEP_SECONDS,
+    stepSeconds: STEP_SECONDS,
+    steps,
+  };
   return [...rps]
     .sort((a, b) => total(b) - total(a))
     .slice(0, MAX_LINES)
@@ -41,9 +66,10 @@ export async function collectChart(q: DigestQueries, jobs: string): Promise<Char
       const job = s.labels.job ?? '';
       return {
         job,
-        rps: finitePoints(s),
-        p95Ms: finitePoints(
+        rps: onGrid(s, grid),
+        p95Ms: onGrid(
           p95.find((p) => p.labels.job === job),
+          grid,
           1000,
         ),
       };
@@ -89,10 +115,25 @@ export interface ChartLabels {
  * resvg rasterises it. `fontFile` (a CJK font) is loaded besides the system fonts; resvg falls back to
  * it for glyphs the default font lacks.
  */
-export function renderChart(
-  series: ChartSeries[],
-  opts: { labels: ChartLabels; fontFile?: string; timeZone?: string; width?: number; height?: number },
-): Buffer {
+export function renderChart(series: ChartSeries[], opts: ChartOptions): Buffer {
+  return new Resvg(chartSvg(series, opts), {
+    background: '#ffffff',
+    font: { loadSystemFonts: true, ...(opts.fontFile ? { fontFiles: [opts.fontFile] } : {}) },
+  })
+    .render()
+    .asPng();
+}
+
+export interface ChartOptions {
+  labels: ChartLabels;
+  fontFile?: string;
+  timeZone?: string;
+  width?: number;
+  height?: number;
+}
+
+/** The chart as SVG (ECharts' server-side renderer). */
+export function chartSvg(series: ChartSeries[], opts: ChartOptions): string {
   const width = opts.width ?? 1000;
   const height = opts.height ?? 640;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -104,13 +145,15 @@ export function renderChart(
     hourCycle: 'h23',
   });
   const axisLabel = { formatter: (value: number) => hhmm.format(new Date(value)) };
-  const line = (name: string, data: Array<[number, number]>, axis: number) => ({
+  const line = (name: string, data: ChartPoint[], axis: number) => ({
     name,
     type: 'line' as const,
     showSymbol: false,
+    // A missing step breaks the line: an outage shows as a gap, never as a line drawn through it.
+    connectNulls: false,
     xAxisIndex: axis,
     yAxisIndex: axis,
-    data: data.map(([t, v]) => [t * 1000, v]),
+    data: data.map(([t, v]) => [t * 1000, v ?? '-']),
   });
   chart.setOption({
     animation: false,
@@ -137,10 +180,5 @@ export function renderChart(
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return new Resvg(svg, {
-    background: '#ffffff',
-    font: { loadSystemFonts: true, ...(opts.fontFile ? { fontFiles: [opts.fontFile] } : {}) },
-  })
-    .render()
-    .asPng();
+  return svg;
 }

@@ -2,7 +2,13 @@
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** A unicode sparkline; gaps (NaN / missing) are spaces, a flat non-zero line sits in the middle. */
+/**
+ * Drawn for an hour without data. Not a space: layout squashes and trims runs of spaces, and an
+ * outage must neither shrink nor vanish from the line.
+ */
+export const SPARK_GAP = '·';
+
+/** A unicode sparkline; gaps (NaN / missing) are SPARK_GAP, a flat non-zero line sits in the middle. */
 export function sparkline(values: number[]): string {
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return '';
@@ -12,7 +18,7 @@ export function sparkline(values: number[]): string {
   const flat = max - min <= 1e-9 * Math.max(Math.abs(max), Math.abs(min));
   return values
     .map((v) => {
-      if (!Number.isFinite(v)) return ' ';
+      if (!Number.isFinite(v)) return SPARK_GAP;
       if (flat) return max === 0 ? BARS[0] : BARS[3];
       const i = Math.round(((v - min) / (max - min)) * (BARS.length - 1));
       return BARS[i];

@@ -106,6 +106,23 @@ export function mountAlerts(app: Express, deps: Deps): void {
         });
       } catch (err) {
         const ref = newRef();
+        // PostgreSQL refusing the content itself (data exception, class 22: e.g. a \u0000 in a
+        // string, a time out of range; a program limit, class 54: e.g. nesting) is the same on every
+        // retry: 400 with the reason, so Alertmanager does not retry it forever.
+        const code = String((err as { code?: unknown }).code ?? '');
+        if (/^(22|54)/.test(code)) {
+          deps.logger.warn(
+            { ref, code, err: deps.redact((err as Error).message) },
+            'alert notification refused by PostgreSQL',
+          );
+          return refuse(
+            res,
+            400,
+            'invalid',
+            'unacceptable_payload',
+            deps.redact(`the notification cannot be stored: ${(err as Error).message} (ref ${ref})`),
+          );
+        }
         deps.logger.error(
           { ref, err: deps.redact((err as Error).message) },
           'could not store alert notification',

@@ -30,6 +30,8 @@ export const en: Shape<typeof zhCN> = {
     youMayRun: 'Commands you may run',
     channelDenied:
       'Bot commands are not allowed in this channel. Use them in an ops channel, or ask {{grantedBy}} to grant you the `{{permission}}` permission.',
+    buttonChannelDenied:
+      'This button needs the `{{permission}}` permission, which you do not have in this channel. Ask {{grantedBy}} to grant it to you, or to add this channel to `permissions.channels`.',
     tablesMissing:
       "The bot's tables are not in schema {{schema}} of this database: the bot has not run on it yet. Point DATABASE_URL (and DATABASE_SCHEMA if set) at the bot's database.",
     consoleReady: 'Console mode: type a slash command such as /status; /help lists every command.',

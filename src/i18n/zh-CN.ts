@@ -26,6 +26,8 @@ export const zhCN = {
     youMayRun: '你可以使用的命令',
     channelDenied:
       '此频道不允许执行机器人命令。请在运维频道中使用，或请 {{grantedBy}} 授予你 `{{permission}}` 权限。',
+    buttonChannelDenied:
+      '此按钮需要 `{{permission}}` 权限，你在此频道中没有该权限。请联系 {{grantedBy}} 为你授权，或把此频道加入 `permissions.channels`。',
     tablesMissing:
       '数据库 schema {{schema}} 中没有机器人的表：机器人尚未在这个数据库上启动过。请把 DATABASE_URL（必要时还有 DATABASE_SCHEMA）指向机器人使用的数据库。',
     consoleReady: '控制台模式：输入斜杠命令，例如 /status；/help 列出全部命令。',

@@ -41,6 +41,9 @@ export interface ActionContext {
   triggerId?: string;
 }
 
+/** A Slack user ID (U… or, on Enterprise Grid, W…). */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+
 function incidentIdOf(a: ActionPayload): number {
   const fromValue = a.value?.split(':')[0];
   const fromBlock = a.block_id?.split(':')[1];
@@ -292,7 +295,9 @@ export async function handleIncidentAction(
     await runInThread(deps, id, a.action_id === ACTIONS.runStatus ? 'status' : 'logs', who);
     return undefined;
   }
-  if (a.action_id === ACTIONS.commander && a.selected_user) {
+  if (a.action_id === ACTIONS.commander && a.selected_user !== undefined) {
+    // Rendered as <@ID> in the root message: anything but a user ID would be live mrkdwn.
+    if (!SLACK_USER_ID.test(a.selected_user)) throw new UserError(deps.t('incidents.errors.invalidUser'));
     const commander = a.selected_user;
     await change(deps, id, async (db, inc, now) => {
       if (inc.commander === commander) return false;
@@ -311,7 +316,7 @@ function labelled(inc: Incident) {
 
 /** What the user chose: a button's value, or a select's option (audited with the action). */
 function chosenValue(a: ActionPayload): string {
-  return a.value ?? a.selected_option?.value ?? '';
+  return a.value ?? a.selected_option?.value ?? a.selected_user ?? '';
 }
 
 /** Registers the incident thread's interactive handlers on Bolt (one line in registerSlackHandlers). */
@@ -361,6 +366,7 @@ export function registerIncidentActions(app: App, deps: Deps): void {
         channelId: who.channelId,
         permission,
         what: actionId,
+        button: true,
       });
       if (!gate.ok) {
         await record(gate.outcome, permission);

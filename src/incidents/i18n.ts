@@ -97,6 +97,7 @@ export const incidentMessages: FeatureMessages = {
       silenceFailed: '静默失败：{{message}}',
       denied: '你没有 {{permission}} 权限。',
       unknownAction: '无法识别的操作：这条消息可能来自旧版本，请在最新的事件线程中操作。',
+      invalidUser: '所选的不是有效的 Slack 用户，请重新选择。',
       promoteResolved: '{{alertname}} 已恢复，不再为它开启事件线程。',
     },
     ephemeral: {
@@ -204,6 +205,7 @@ export const incidentMessages: FeatureMessages = {
       denied: 'You do not have the {{permission}} permission.',
       unknownAction:
         'Unknown action: this message may come from an older version; use the latest incident thread.',
+      invalidUser: 'That is not a valid Slack user; choose again.',
       promoteResolved: '{{alertname}} has resolved; no thread is opened for it.',
     },
     ephemeral: {

@@ -11,7 +11,30 @@ const labelMap = z.record(z.string(), z.string());
 /** Alertmanager's "zero time" for a firing alert's endsAt. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 timestamp');
+/** Years 1–9999: RFC 3339's range, Alertmanager's zero time included; PostgreSQL stores all of it. */
+const MIN_TIME_MS = Date.parse('0001-01-01T00:00:00Z');
+const MAX_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+const timestamp = z.string().refine((v) => {
+  const ms = Date.parse(v);
+  return !Number.isNaN(ms) && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
+}, 'expected an RFC 3339 timestamp between the years 1 and 9999');
+
+/** Alertmanager's payload is 4 levels deep; unknown fields kept with it get some room, not unbounded. */
+export const MAX_NESTING = 32;
+
+/** Whether `value` nests objects/arrays deeper than `max` (iterative: no stack to overflow). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export const alertSchema = z
   .object({
@@ -19,7 +42,7 @@ export const alertSchema = z
     labels: labelMap,
     annotations: labelMap.default({}),
     startsAt: timestamp,
-    endsAt: z.string().optional().default(ZERO_TIME),
+    endsAt: timestamp.optional().default(ZERO_TIME),
     generatorURL: z.string().optional().default(''),
     fingerprint: z.string().min(1).max(200),
   })
@@ -47,6 +70,10 @@ export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; m
 
 /** Validates a parsed JSON body; the message names the first offending field. */
 export function parseWebhook(body: unknown): ParseResult {
+  // Stored as JSON (jsonb) and serialised again: a deeply nested body would overflow both.
+  if (nestsDeeperThan(body, MAX_NESTING)) {
+    return { ok: false, message: `nested deeper than ${MAX_NESTING} levels` };
+  }
   const r = webhookSchema.safeParse(body);
   if (r.success) return { ok: true, payload: r.data };
   const issue = r.error.issues[0];

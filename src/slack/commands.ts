@@ -128,12 +128,29 @@ export function registerSlackHandlers(app: App, deps: Deps): void {
     await ack();
   });
   // Anything else is not ours (an old message, a forged payload): say so instead of timing out.
-  app.action({ type: 'block_actions', action_id: /^(?!incident_|link_\d+$)/ }, async ({ ack, respond }) => {
-    await ack();
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: deps.t('incidents.errors.unknownAction'),
-    }).catch(() => {});
-  });
+  app.action(
+    { type: 'block_actions', action_id: /^(?!incident_|link_\d+$)/ },
+    async ({ ack, respond, body, action }) => {
+      await ack();
+      const actionId = (action as { action_id?: string }).action_id ?? '';
+      await deps.audit
+        .record({
+          userId: body.user.id,
+          teamId: body.team?.id,
+          channelId: body.channel?.id,
+          command: actionId.slice(0, 255),
+          arguments: deps.redact(actionId.slice(0, 255)),
+          source: 'button',
+          outcome: 'bad_args',
+          detail: 'unknown action',
+          durationMs: 0,
+        })
+        .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: deps.t('incidents.errors.unknownAction'),
+      }).catch(() => {});
+    },
+  );
 }

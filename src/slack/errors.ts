@@ -31,6 +31,14 @@ export class ResponseUrlExpiredError extends Error {
   override name = 'ResponseUrlExpiredError';
 }
 
+/**
+ * A response_url whose host is not Slack's (nor SLACK_API_URL's): never fetched. Handled like an
+ * expired one (the answer is posted in the channel instead).
+ */
+export class ResponseUrlRefusedError extends ResponseUrlExpiredError {
+  override name = 'ResponseUrlRefusedError';
+}
+
 /** Errors that will not go away by retrying the same call. */
 const PERMANENT = new Set([
   'channel_not_found',

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import {
   ResponseUrlExpiredError,
+  ResponseUrlRefusedError,
   SlackApiError,
   SlackRateLimitedError,
   SlackUnavailableError,
@@ -63,7 +64,11 @@ export class WebSlack implements SlackPort {
     };
     this.client = new WebClient(opts.token, clientOptions);
     this.fetchImpl = opts.fetch ?? fetch;
+    this.responseOrigins = responseUrlOrigins(opts.apiUrl);
   }
+
+  /** Origins a response_url may point to. */
+  private readonly responseOrigins: ReadonlySet<string>;
 
   private async call<T extends WebAPICallResult>(
     method: string,
@@ -183,6 +188,14 @@ export class WebSlack implements SlackPort {
 
   async respond(responseUrl: string, body: ResponseBody): Promise<void> {
     const { plain: _plain, ...payload } = body;
+    // A response_url comes from job data and button payloads: only Slack's own hooks host (or the
+    // host of SLACK_API_URL, a proxy or the tests' fake) is ever fetched, never an arbitrary URL.
+    if (!responseUrlAllowed(responseUrl, this.responseOrigins)) {
+      this.opts.metrics?.slackCalls.inc({ method: 'response_url', outcome: 'refused' });
+      const host = safeHost(responseUrl);
+      this.opts.logger.warn({ host }, 'response_url host is not Slack; not fetched');
+      throw new ResponseUrlRefusedError(`response_url host ${host} is not allowed`);
+    }
     let res: Response;
     try {
       res = await this.fetchImpl(responseUrl, {
@@ -240,5 +253,36 @@ export class WebSlack implements SlackPort {
       this.client.usergroups.users.list({ usergroup: groupId }),
     );
     return (res.users as string[] | undefined) ?? [];
+  }
+}
+
+/** Slack's host for response_url (slash commands, interactivity). */
+export const SLACK_HOOKS_ORIGIN = 'https://hooks.slack.com';
+
+/** The origins a response_url may have: Slack's hooks host and SLACK_API_URL's origin. */
+export function responseUrlOrigins(apiUrl: string): Set<string> {
+  const origins = new Set([SLACK_HOOKS_ORIGIN]);
+  try {
+    origins.add(new URL(apiUrl).origin);
+  } catch {
+    // SLACK_API_URL is validated at start; nothing to add.
+  }
+  return origins;
+}
+
+export function responseUrlAllowed(responseUrl: string, origins: ReadonlySet<string>): boolean {
+  try {
+    const u = new URL(responseUrl);
+    return u.username === '' && u.password === '' && origins.has(u.origin);
+  } catch {
+    return false;
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(not a URL)';
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitUserinfo } from './basic-auth.ts';
 
 const gettableAlert = z.object({
   labels: z.record(z.string(), z.string()),
@@ -32,10 +33,22 @@ export class AlertmanagerError extends Error {
 
 /** Alertmanager API v2: the alerts firing now (for /status), and silences (for incident buttons). */
 export class AlertmanagerClient {
+  /** The URL without userinfo (sent as Basic authentication instead). */
+  readonly baseUrl: string;
+  private readonly authorization?: string;
+
   constructor(
-    readonly baseUrl: string,
+    baseUrl: string,
     private readonly opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
-  ) {}
+  ) {
+    const split = splitUserinfo(baseUrl);
+    this.baseUrl = split.url;
+    this.authorization = split.authorization;
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...extra, ...(this.authorization ? { authorization: this.authorization } : {}) };
+  }
 
   private url(path: string): URL {
     return new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
@@ -47,6 +60,7 @@ export class AlertmanagerClient {
     try {
       res = await (this.opts.fetch ?? fetch)(this.url(path), {
         ...init,
+        headers: this.headers(init.headers as Record<string, string> | undefined),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
       });
     } catch (err) {
@@ -97,7 +111,7 @@ export class AlertmanagerClient {
     try {
       res = await (this.opts.fetch ?? fetch)(url, {
         signal: AbortSignal.any(signals),
-        headers: { accept: 'application/json' },
+        headers: this.headers({ accept: 'application/json' }),
       });
     } catch (err) {
       const e = err as Error;

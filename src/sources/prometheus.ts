@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitUserinfo } from './basic-auth.ts';
 
 const sample = z.object({
   metric: z.record(z.string(), z.string()),
@@ -32,10 +33,18 @@ export class PrometheusError extends Error {
 
 /** Prometheus HTTP API (instant and range queries), every call with its own timeout. */
 export class PrometheusClient {
+  /** The URL without userinfo (sent as Basic authentication instead). */
+  readonly baseUrl: string;
+  private readonly authorization?: string;
+
   constructor(
-    readonly baseUrl: string,
+    baseUrl: string,
     private readonly opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
-  ) {}
+  ) {
+    const split = splitUserinfo(baseUrl);
+    this.baseUrl = split.url;
+    this.authorization = split.authorization;
+  }
 
   private async get(path: string, params: Record<string, string>, timeoutMs?: number): Promise<unknown> {
     const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
@@ -43,7 +52,10 @@ export class PrometheusClient {
     const ms = timeoutMs ?? this.opts.timeoutMs ?? 5_000;
     let res: Response;
     try {
-      res = await (this.opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(ms) });
+      res = await (this.opts.fetch ?? fetch)(url, {
+        signal: AbortSignal.timeout(ms),
+        ...(this.authorization ? { headers: { authorization: this.authorization } } : {}),
+      });
     } catch (err) {
       const e = err as Error;
       const reason = e.name === 'TimeoutError' ? `no answer within ${ms} ms` : e.message;

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from '../helpers/bot.ts';
+import { makeTempDir } from '../helpers/cleanup.ts';
 import { quoteIdent, testDatabaseUrl, uniqueName } from '../helpers/db.ts';
 import { freePort } from '../helpers/ports.ts';
 import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
@@ -65,6 +68,68 @@ describe('the bot process', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
+  it('refuses to start outside console mode without ALERT_WEBHOOK_TOKEN (exit 78, naming it)', async () => {
+    const { out, exited } = startBot({
+      DATABASE_URL: testDatabaseUrl(),
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'a-signing-secret',
+    });
+    expect(await exited).toBe(78);
+    expect(out.stderr).toMatch(/^laojun-chatops: configuration error: ALERT_WEBHOOK_TOKEN is required/);
+    expect(out.stderr).toContain('ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true');
+  });
+
+  it('refuses at start a BACKUP_DIR that is a file (exit 78, naming it), not at the first backup', async () => {
+    const dir = makeTempDir('backup-dir');
+    onTestFinished(() => dir.remove());
+    const file = join(dir.path, 'not-a-directory');
+    writeFileSync(file, 'x');
+    const { out, exited } = startBot({
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      BACKUP_DIR: file,
+    });
+    expect(await exited).toBe(78);
+    expect(out.stderr.trim()).toMatch(
+      /^laojun-chatops: configuration error: BACKUP_DIR invalid: backup directory is not writable: .*not-a-directory/,
+    );
+  });
+
+  it('warns at start when /alerts is explicitly left unauthenticated', async () => {
+    const { startFakeSlack } = await import('../fakes/slack-api.ts');
+    const slack = await startFakeSlack();
+    const port = await freePort();
+    const schema = uniqueName('open');
+    const prefix = uniqueName('open');
+    onTestFinished(async () => {
+      await slack.close();
+      const client = new pg.Client(testDatabaseUrl());
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await client.end();
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(testRedisUrl());
+      await cleanupPrefix(redis, prefix);
+      await redis.quit();
+    });
+    const { child, out, exited } = startBot({
+      PORT: String(port),
+      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_SIGNING_SECRET: 'a-signing-secret',
+      ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true',
+    });
+    await eventually(() => out.stdout.includes('laojun chatops started'), 20_000, 100);
+    const line = out.stdout.split('\n').find((l) => l.includes('ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'warn' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('starts in console mode without a Slack token and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const schema = uniqueName('proc');
@@ -117,6 +182,7 @@ describe('SIGTERM under load', () => {
       SLACK_BOT_TOKEN: slack.token,
       SLACK_API_URL: slack.apiUrl,
       SLACK_SIGNING_SECRET: secret,
+      ALERT_WEBHOOK_TOKEN: 'term-webhook-token',
     });
     const url = `http://127.0.0.1:${port}`;
     await eventually(async () => (await fetch(`${url}/healthz`)).ok, 20_000, 200);

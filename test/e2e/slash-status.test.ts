@@ -1,7 +1,9 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { CLOSED_PORT } from '../helpers/ports.ts';
-import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
+import { postSigned, slackSignature, slashCommandBody } from '../helpers/slack-sign.ts';
 
 /** Jobs in any state for this bot's queue prefix. */
 async function jobCount(t: TestBot): Promise<number> {
@@ -116,6 +118,32 @@ describe('signed slash commands through the real HTTP server', () => {
     expect(posted.text).toContain('太上老君平台状态');
   });
 
+  it('never fetches a response_url outside Slack: the answer is posted in the channel instead', async () => {
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (elsewhere.address() as AddressInfo).port;
+      await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({
+          command: '/status',
+          response_url: `http://127.0.0.1:${port}/commands/T0/1/steal`,
+          channel_id: 'C0ELSEWHERE',
+        }),
+      );
+      const posted = await eventually(() => t.slack.channelMessages('C0ELSEWHERE')[0]);
+      expect(posted.text).toContain('太上老君平台状态');
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+
   it('refuses a body Slack never sends, saying why, and enqueues nothing', async () => {
     const before = await jobCount(t);
     const wrongType = await postSigned(t.url, SIGNING_SECRET, 'command=/status', {
@@ -126,6 +154,50 @@ describe('signed slash commands through the real HTTP server', () => {
     const big = `command=%2Fstatus&text=${'a'.repeat(1_100_000)}`;
     const tooBig = await postSigned(t.url, SIGNING_SECRET, big);
     expect(tooBig.status).toBe(413);
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it('refuses a chunked body over 1 MiB (no Content-Length) and a timestamp from the future', async () => {
+    const before = await jobCount(t);
+    // Correctly signed, 2 MB, sent chunked: only counting the bytes can refuse it.
+    const big = `${slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() })}&padding=${'a'.repeat(2_000_000)}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': slackSignature(SIGNING_SECRET, big, ts),
+        },
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += String(d);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      // The server may close the connection before everything is sent.
+      req.on('error', (err) =>
+        err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err),
+      );
+      for (let i = 0; i < big.length; i += 64 * 1024) req.write(big.slice(i, i + 64 * 1024));
+      req.end();
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error).toBe('payload_too_large');
+
+    // Signed correctly, stamped 10 minutes ahead: refused like a stale one.
+    const future = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() }),
+      { timestamp: Math.floor(Date.now() / 1000) + 600 },
+    );
+    expect(future.status).toBe(401);
+    expect(JSON.parse(future.body).message).toContain('in the future');
     expect(await jobCount(t)).toBe(before);
   });
 

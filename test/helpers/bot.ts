@@ -62,6 +62,8 @@ export async function startTestBot(
       DATABASE_URL: db.url,
       REDIS_URL: env.REDIS_URL ?? testRedisUrl(),
       QUEUE_PREFIX: prefix,
+      // Tests that check the webhook token set ALERT_WEBHOOK_TOKEN; the rest post without one.
+      ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true',
       ...env,
     },
     { databaseSchema: db.schema },

@@ -55,6 +55,8 @@ export async function startReplica(
       DATABASE_URL: first.db.url,
       REDIS_URL: first.config.redisUrl,
       QUEUE_PREFIX: first.prefix,
+      ALERT_WEBHOOK_TOKEN: first.config.alertWebhookToken,
+      ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true',
       ...env,
     },
     { databaseSchema: first.db.schema },

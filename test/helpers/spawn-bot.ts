@@ -54,6 +54,8 @@ export async function spawnBot(
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: prefix,
       SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      // Callers that check the webhook token set ALERT_WEBHOOK_TOKEN; the rest post without one.
+      ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -55,7 +55,7 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
 
   it('mirrors the bucket into a dated folder, then reuses unchanged objects by ETag', async () => {
     const first = ok(await runBackup(t.bot.deps, 'minio', { trigger: 'slack' }));
-    expect(first.location).toMatch(/minio\/\d{8}T\d{6}Z$/);
+    expect(first.location).toMatch(/minio\/\d{8}T\d{6}Z_[0-9a-f]{6}$/);
     expect(first.details).toEqual({ objects: 4, bytes: 320_017, downloaded: 4, reused: 0 });
     for (const [key, body] of Object.entries(objects)) {
       expect(readFileSync(join(first.location, key)).equals(body)).toBe(true);
@@ -116,7 +116,9 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
       config: { ...t.bot.deps.config, file: { ...t.bot.deps.config.file, backup } },
     };
     const r = ok(await runBackup(deps, 'postgres', { trigger: 'schedule' }));
-    expect(r.location).toMatch(/^s3:\/\/backups\/laojun\/prod\/postgres\/laojun_\d{8}T\d{6}Z\.dump$/);
+    expect(r.location).toMatch(
+      /^s3:\/\/backups\/laojun\/prod\/postgres\/laojun_\d{8}T\d{6}Z_[0-9a-f]{6}\.dump$/,
+    );
     const head = await s3.client.send(
       new HeadObjectCommand({ Bucket: 'backups', Key: r.location.replace('s3://backups/', '') }),
     );

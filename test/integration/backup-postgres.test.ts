@@ -47,7 +47,7 @@ describe('PostgreSQL backups against a real server', () => {
       await runBackup(t.bot.deps, 'postgres', { trigger: 'slack', requestedBy: 'U0ADMIN', jobId: 'j1' }),
     );
     expect(r.location.startsWith(join(dir.path, 'postgres'))).toBe(true);
-    expect(r.location).toMatch(/laojun_\d{8}T\d{6}Z\.dump$/);
+    expect(r.location).toMatch(/laojun_\d{8}T\d{6}Z_[0-9a-f]{6}\.dump$/);
     expect(sha256File(r.location)).toBe(r.sha256);
     expect(r.verification).toContain('pg_restore --list');
     expect(r.details.rowCounts).toEqual(counts);
@@ -242,6 +242,47 @@ describe('PostgreSQL backups against a real server', () => {
     const future = new Date(Date.now() + 400 * 86_400_000);
     const expired = await history.expired('postgres', 30, future);
     expect(expired.map((x) => x.id)).not.toContain(r.id);
+  });
+
+  it('six backups started in the same second each get their own file, each matching its row', async () => {
+    const second = new Date('2026-11-25T02:00:00.000Z');
+    const deps = { ...t.bot.deps, now: () => second };
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push(ok(await runBackup(deps, 'postgres', { trigger: 'slack' })));
+    const locations = results.map((r) => r.location);
+    expect(new Set(locations).size).toBe(6);
+    for (const r of results) {
+      expect(sha256File(r.location)).toBe(r.sha256);
+      const row = await history.get(r.id);
+      expect(row).toMatchObject({ status: 'ok', location: r.location, checksum: r.sha256 });
+    }
+  });
+
+  it('retention never deletes a file that a live row still points to', async () => {
+    // Two rows sharing one file (written before names were unique): the old one expires, the
+    // newer one still points to the file.
+    const shared = join(dir.path, 'postgres', 'laojun_20201010T000000Z.dump');
+    writeFileSync(shared, 'shared dump');
+    await t.bot.deps.pool.query(
+      `INSERT INTO backup_runs (target, status, started_at, finished_at, location, object_key, verified)
+       VALUES ('postgres', 'ok', now() - interval '40 days', now() - interval '40 days', $1, 'postgres/laojun_20201010T000000Z.dump', true),
+              ('postgres', 'ok', now() - interval '1 day', now() - interval '1 day', $1, 'postgres/laojun_20201010T000000Z.dump', true)`,
+      [shared],
+    );
+    const r = ok(await runBackup(t.bot.deps, 'postgres', { trigger: 'schedule' }));
+    expect(r.expired).not.toContain(shared);
+    expect(existsSync(shared)).toBe(true);
+  });
+
+  it('an empty database is a valid backup: dumped, verified, restorable', async () => {
+    await sql(cluster.adminUrl, 'CREATE DATABASE empty_platform');
+    const emptyUrl = new URL(cluster.url);
+    emptyUrl.pathname = '/empty_platform';
+    const deps = { ...t.bot.deps, config: { ...t.bot.deps.config, targetDatabaseUrl: emptyUrl.toString() } };
+    const r = ok(await runBackup(deps, 'postgres', { trigger: 'slack' }));
+    expect(r.location).toMatch(/empty_platform_\d{8}T\d{6}Z_[0-9a-f]{6}\.dump$/);
+    expect(r.verification).toContain('pg_restore --list');
+    expect(sha256File(r.location)).toBe(r.sha256);
   });
 });
 

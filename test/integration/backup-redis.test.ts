@@ -67,7 +67,7 @@ describe('Redis backups against a real server', () => {
         hooks: { onChild: (_name, child) => args.push(child.spawnargs) },
       }),
     );
-    expect(r.location).toMatch(/redis\/dump_\d{8}T\d{6}Z\.rdb$/);
+    expect(r.location).toMatch(/redis\/dump_\d{8}T\d{6}Z_[0-9a-f]{6}\.rdb$/);
     expect(readFileSync(r.location).subarray(0, 5).toString()).toBe('REDIS');
     expect(sha256File(r.location)).toBe(r.sha256);
     expect(r.verification).toMatch(/RDB header REDIS\d{4}/);

@@ -66,6 +66,48 @@ describe('Bull Board at /admin/queues', () => {
     expect((await t.bot.deps.queues.queue('commands').getJobCounts('waiting')).waiting).toBe(1);
   });
 
+  it("never shows a job's response_url (it lets whoever has it post into the channel)", async () => {
+    t = await startTestBot({ BULL_BOARD_PASSWORD: PASSWORD }, { role: 'web' });
+    const secretUrl = 'https://hooks.slack.com/commands/T0LAOJUN/123/s3cr3t-response-path';
+    await t.bot.deps.queues.enqueue('run-command', {
+      command: 'status',
+      text: '',
+      userId: 'U0SRE',
+      source: 'slack',
+      responseUrl: secretUrl,
+      receivedAt: Date.now(),
+    });
+    const auth = { authorization: basic('admin', PASSWORD) };
+    const list = await fetch(`${t.url}/admin/queues/api/queues?activeQueue=commands&status=waiting`, {
+      headers: auth,
+    });
+    const text = await list.text();
+    expect(text).toContain('U0SRE');
+    expect(text).toContain('[hidden]');
+    expect(text).not.toContain('s3cr3t-response-path');
+    const [job] = await t.bot.deps.queues.queue('commands').getJobs(['waiting']);
+    const one = await fetch(`${t.url}/admin/queues/api/queues/commands/${job?.id}`, { headers: auth });
+    expect(one.status).toBe(200);
+    expect(await one.text()).not.toContain('s3cr3t-response-path');
+    // The job itself keeps it.
+    expect((job?.data as { responseUrl?: string } | undefined)?.responseUrl).toBe(secretUrl);
+  });
+
+  it('throttles failed logins: after 10 wrong passwords even the right one waits', async () => {
+    t = await startTestBot({ BULL_BOARD_PASSWORD: PASSWORD }, { role: 'web' });
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(`${t.url}/admin/queues`, {
+        headers: { authorization: basic('admin', `guess-${i}`) },
+      });
+      expect(r.status).toBe(401);
+    }
+    const blocked = await fetch(`${t.url}/admin/queues`, {
+      headers: { authorization: basic('admin', PASSWORD) },
+    });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('allows actions only when BULL_BOARD_READ_ONLY=false', async () => {
     t = await startTestBot({ BULL_BOARD_PASSWORD: PASSWORD, BULL_BOARD_READ_ONLY: 'false' }, { role: 'web' });
     const api = await fetch(`${t.url}/admin/queues/api/queues`, {

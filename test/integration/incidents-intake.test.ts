@@ -65,6 +65,34 @@ describe('POST /alerts refuses bad input and stores nothing', () => {
     expect(logged).not.toContain('"alerts": [');
   });
 
+  it('a payload that can never be stored is 400 with the reason, not 503 (Alertmanager would retry it forever)', async () => {
+    const good = fixture('ServiceDown-firing') as { alerts: Array<Record<string, unknown>> };
+    const withAlert = (patch: Record<string, unknown>) => ({
+      ...good,
+      alerts: good.alerts.map((a) => ({ ...a, ...patch })),
+    });
+    const ancient = await postAlerts(t.url, withAlert({ startsAt: '-200000-01-01T00:00:00Z' }), {
+      token: TOKEN,
+    });
+    expect(ancient.status).toBe(400);
+    expect(JSON.parse(ancient.body).message).toMatch(/startsAt: expected an RFC 3339 timestamp between/);
+    const badEnd = await postAlerts(t.url, withAlert({ endsAt: '+200000-01-01T00:00:00Z' }), {
+      token: TOKEN,
+    });
+    expect(badEnd.status).toBe(400);
+    expect(JSON.parse(badEnd.body).message).toContain('endsAt');
+    // A NUL character: valid JSON, refused by PostgreSQL's jsonb whatever the retry.
+    const nul = await postAlerts(
+      t.url,
+      withAlert({ annotations: { summary: 'bad \u0000 byte' }, fingerprint: 'nul0000000000001' }),
+      { token: TOKEN },
+    );
+    expect(nul.status).toBe(400);
+    expect(JSON.parse(nul.body).error).toBe('unacceptable_payload');
+    expect(await count(t, 'alert_notifications')).toBe(0);
+    expect(await count(t, 'incidents')).toBe(0);
+  });
+
   it('a newer payload with unknown fields is accepted', async () => {
     const newer = {
       ...fixture('HighErrorRate-firing'),

@@ -1,14 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import backup from '../../commands/backup.ts';
 import { backupSettings } from '../../src/backup/config.ts';
+import { DirDestination } from '../../src/backup/destination.ts';
 import { compareCounts } from '../../src/backup/drill.ts';
 import { pgEnv } from '../../src/backup/postgres.ts';
 import { redisCliArgs, TrimEofMark } from '../../src/backup/redis.ts';
+import { keyFor } from '../../src/backup/run.ts';
 import { checkRdb } from '../../src/backup/verify.ts';
 import { CommandRegistry } from '../../src/commands/registry.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createTranslator } from '../../src/i18n/index.ts';
+import { makeTempDir } from '../helpers/cleanup.ts';
 import { checkRules } from '../helpers/prometheus.ts';
 
 const registry = new CommandRegistry([backup]);
@@ -244,5 +249,34 @@ describe('backup answers in one language', () => {
     expect(zh).not.toContain('⚠️');
     const en = renderText(runReport([result], createTranslator('en')));
     expect(en).toContain('Backups are not configured: set BACKUP_DIR, or backup.destination in CONFIG_FILE.');
+  });
+});
+
+describe('backup file names', () => {
+  it('differ for backups started in the same second', () => {
+    const at = new Date('2026-11-25T02:00:00.400Z');
+    const keys = Array.from({ length: 50 }, () => keyFor('postgres', at, 'postgres://x@db/laojun'));
+    expect(new Set(keys).size).toBe(50);
+    expect(keys[0]).toMatch(/^postgres\/laojun_20261125T020000Z_[0-9a-f]{6}\.dump$/);
+  });
+
+  it('a directory destination never replaces an existing backup on commit', async () => {
+    const dir = makeTempDir('dest');
+    try {
+      const dest = new DirDestination(dir.path);
+      const write = async (body: string) => {
+        const staging = await dest.stage('postgres/same.dump');
+        await staging.put('', Readable.from([body]));
+        return staging;
+      };
+      await (await write('first')).commit();
+      const second = await write('second');
+      await expect(second.commit()).rejects.toThrow(/refusing to replace an existing backup/);
+      await second.discard();
+      expect(readFileSync(join(dir.path, 'postgres/same.dump'), 'utf8')).toBe('first');
+      expect(readdirSync(join(dir.path, 'postgres'))).toEqual(['same.dump']);
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { COMMANDS } from '../../commands/index.ts';
@@ -66,6 +67,17 @@ describe('command registry', () => {
     expect(registry.usageError(noop, 'no arguments', t)).toMatch(/\n示例：`/);
     expect(registry.usageError(noop, 'no arguments', createTranslator('en'))).toMatch(/\nExamples: `/);
     expect(registry.parse(noop, '--bogus', { t })).toEqual({ kind: 'error', message: '未知选项 --bogus' });
+  });
+
+  it('asks for the permission README documents for each command', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const registry = new CommandRegistry(COMMANDS);
+    for (const c of registry.list()) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`/${c.name}`));
+      expect(row, `README has no row for /${c.name}`).toBeDefined();
+      const documented = (row?.split('|').at(-2) ?? '').match(/`([^`]+)`/g)?.map((p) => p.slice(1, -1));
+      expect(documented, `/${c.name}`).toContain(c.permission);
+    }
   });
 
   it('generates help listing only what the user may run', () => {

@@ -28,12 +28,33 @@ describe('configuration', () => {
   });
 
   it('chooses HTTP mode with a signing secret and Socket Mode with an app token', () => {
-    expect(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).slack.mode).toBe(
+    const hooked = { ...base, ALERT_WEBHOOK_TOKEN: 'hook-token' };
+    expect(loadConfig({ ...hooked, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).slack.mode).toBe(
       'http',
     );
-    expect(loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.mode).toBe(
+    expect(loadConfig({ ...hooked, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.mode).toBe(
       'socket',
     );
+  });
+
+  it('refuses to run /alerts unauthenticated outside console mode unless explicitly allowed', () => {
+    for (const slack of <Record<string, string>[]>[
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' },
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' },
+    ]) {
+      expect(errorOf({ ...base, ...slack })).toMatch(/^ALERT_WEBHOOK_TOKEN is required outside console mode/);
+      expect(errorOf({ ...base, ...slack, ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'false' })).toMatch(
+        /^ALERT_WEBHOOK_TOKEN is required/,
+      );
+      const open = loadConfig({ ...base, ...slack, ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true' });
+      expect(open.alertWebhookAllowUnauthenticated).toBe(true);
+      expect(open.alertWebhookToken).toBeUndefined();
+    }
+    expect(errorOf({ ...base, ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'yes' })).toMatch(
+      /^ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED invalid/,
+    );
+    // Console mode (a laptop) needs neither.
+    expect(loadConfig(base).alertWebhookToken).toBeUndefined();
   });
 
   it('names the missing setting in one line', () => {
@@ -64,6 +85,7 @@ describe('configuration', () => {
   it('never echoes a secret value in an error', () => {
     const msg = errorOf({
       ...base,
+      ALERT_WEBHOOK_TOKEN: 'hook-token',
       SLACK_BOT_TOKEN: 'xoxb-very-secret-token',
       SLACK_APP_TOKEN: 'bad-app-token-value',
     });
@@ -72,7 +94,12 @@ describe('configuration', () => {
   });
 
   it('collects secrets (tokens, URL passwords) for redaction', () => {
-    const c = loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-abc123', SLACK_SIGNING_SECRET: 'sign-secret' });
+    const c = loadConfig({
+      ...base,
+      ALERT_WEBHOOK_TOKEN: 'hook-token',
+      SLACK_BOT_TOKEN: 'xoxb-abc123',
+      SLACK_SIGNING_SECRET: 'sign-secret',
+    });
     expect(c.secrets).toEqual(expect.arrayContaining(['xoxb-abc123', 'sign-secret', 's3cretpass']));
   });
 
@@ -88,6 +115,35 @@ describe('configuration', () => {
     ).toMatch(/^CONFIG_FILE \/etc\/laojun.yml permissions.admins.0: expected Slack user IDs/);
     expect(errorOf({ ...base, CONFIG_FILE: '/etc/laojun.yml' }, () => 'a: [1, 2')).toMatch(
       /cannot read YAML/,
+    );
+  });
+
+  it('never prints the YAML source in a syntax error (the line can hold a password)', () => {
+    const env = { ...base, CONFIG_FILE: '/etc/laojun.yml' };
+    for (const yaml of [
+      'links:\n  grafana: "https://admin:hunter2-secret@grafana\n',
+      'a: 1\nb: [password: hunter2-secret\n',
+      'a: 1\na: hunter2-secret\n',
+      'x: *hunter2-secret\n',
+    ]) {
+      const msg = errorOf(env, () => yaml);
+      expect(msg).toMatch(/^CONFIG_FILE \/etc\/laojun.yml: cannot read YAML: /);
+      expect(msg).not.toContain('hunter2');
+      expect(msg).not.toContain('\n');
+    }
+    expect(errorOf(env, () => 'a: 1\na: hunter2-secret\n')).toBe(
+      'CONFIG_FILE /etc/laojun.yml: cannot read YAML: Map keys must be unique (line 2, column 1)',
+    );
+  });
+
+  it('refuses a redact pattern that is not a regular expression as a configuration error', () => {
+    expect(
+      errorOf(
+        { ...base, CONFIG_FILE: '/etc/laojun.yml' },
+        () => 'redact:\n  - "token=[a-z]+"\n  - "(unclosed"\n',
+      ),
+    ).toMatch(
+      /^CONFIG_FILE \/etc\/laojun.yml redact.1: not a valid regular expression \(Unterminated group\)$/,
     );
   });
 

@@ -111,11 +111,30 @@ describe('digest message within Slack limits', () => {
 });
 
 describe('digest figures', () => {
-  it('draws sparklines from low to high, gaps as spaces, flat lines in the middle', () => {
+  it('draws sparklines from low to high, gaps as ·, flat lines in the middle', () => {
     expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
-    expect(sparkline([1, Number.NaN, 1])).toBe('▄ ▄');
+    expect(sparkline([1, Number.NaN, 1])).toBe('▄·▄');
     expect(sparkline([0.75, 0.7500000000000001, 0.7499999999999999])).toBe('▄▄▄');
     expect(sparkline([])).toBe('');
+  });
+
+  it('keeps a service outage visible in the rendered sparklines: six hours missing, six gap marks', () => {
+    // Down from 12:00 to 18:00 and again for the last two hours of the day.
+    const trend = Array.from({ length: 24 }, (_, i) =>
+      (i >= 12 && i < 18) || i >= 22 ? Number.NaN : 10 + i,
+    );
+    const s = { ...service('laojun-gateway'), rpsTrend: trend, p95Trend: trend };
+    for (const text of [
+      renderText(digestReport(data([s]), ctx)),
+      blockText(renderBlocks(digestReport(data([s]), ctx)).blocks),
+    ]) {
+      const line = text.split('\n').find((l) => l.includes('p95 ') && /[▁▂▃▄▅▆▇█]/.test(l)) ?? '';
+      const [rps = '', p95 = ''] = line.split('p95').map((part) => part.replace(/[^▁▂▃▄▅▆▇█·]/g, ''));
+      expect(rps).toHaveLength(24);
+      expect(p95).toHaveLength(24);
+      expect(rps.slice(12, 18)).toBe('······');
+      expect(p95.slice(22)).toBe('··');
+    }
   });
 
   it('marks changes with ▲ and ▼', () => {

@@ -53,6 +53,29 @@ describe('webhook payload', () => {
     expect(parseWebhook([1, 2])).toMatchObject({ ok: false });
   });
 
+  it('refuses a 100k-deep body and times outside years 1–9999, and still takes the zero time', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 100_000; i++) deep = { x: deep };
+    const good = fixture('ServiceDown-firing') as { alerts: Array<Record<string, unknown>> };
+    expect(parseWebhook({ ...good, extra: deep })).toEqual({
+      ok: false,
+      message: 'nested deeper than 32 levels',
+    });
+    const at = (patch: Record<string, unknown>) =>
+      parseWebhook({ ...good, alerts: good.alerts.map((a) => ({ ...a, ...patch })) });
+    expect(at({ startsAt: '-200000-01-01T00:00:00Z' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /^alerts\.0\.startsAt: expected an RFC 3339 timestamp between the years 1 and 9999/,
+      ),
+    });
+    expect(at({ endsAt: '+275760-09-13T00:00:00Z' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('endsAt'),
+    });
+    expect(at({ endsAt: '0001-01-01T00:00:00Z' }).ok).toBe(true);
+  });
+
   it('dedup key ignores alert order and timestamp spelling, but not status', () => {
     const a = payload('ServiceDown-firing', (p) => {
       const alert = (p.alerts as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
