@@ -116,6 +116,7 @@ export function mountAlerts(app: Express, deps: Deps): void {
             'alert notification refused by PostgreSQL',
           );
           return refuse(
+            req,
             res,
             400,
             'invalid',
