@@ -1,0 +1,159 @@
+import type { Redactor } from '../redact.ts';
+import { LIMITS, truncate } from './limits.ts';
+import type { MessageMetadata, OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
+
+/**
+ * The outbound filter: the one place every payload passes on its way out of the bot — chat.postMessage,
+ * chat.update, ephemeral answers and acknowledgements, response_url, file uploads and console output.
+ * Renderers escape what they build (see docs/security.md); this filter is the last line behind them:
+ *
+ * - every string is redacted (configured secrets and secret-shaped text);
+ * - a URL's userinfo (`user:password@`, `user@`) is removed, so a link built from ALERTMANAGER_URL or
+ *   `links.grafana` never shows credentials;
+ * - `<!channel>`, `<!here>` and `<!everyone>` are never sent live (the bot never means to notify a whole
+ *   channel; such a token can only come from outside);
+ * - the top-level `text` (notification and fallback text) is plain text with `&`, `<` and `>` escaped:
+ *   mrkdwn tokens a renderer put there become their readable form, so alert text can never turn it into
+ *   a mention or a disguised link.
+ *
+ * Every regular expression here is linear in its input.
+ */
+export interface OutboundFilter {
+  /** One string as shown in a mrkdwn or plain_text field, a file or the console. */
+  string(s: string): string;
+  /** The top-level `text` of a message. */
+  text(s: string): string;
+  /** A message or response body: `text` as above, every other string (blocks, `plain`) through `string`. */
+  message<T extends { text?: string }>(m: T): T;
+}
+
+/** Keys whose values are identifiers or machine data, not shown text. */
+const STRUCTURAL = new Set([
+  'metadata',
+  'channel',
+  'ts',
+  'thread_ts',
+  'threadTs',
+  'action_id',
+  'block_id',
+  'initial_user',
+  'response_type',
+  'type',
+]);
+
+/** `scheme://userinfo@` → `scheme://`. Candidates start where a scheme starts and stop at a delimiter. */
+const USERINFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@<>|]+@/gi;
+
+/** Broadcast mentions, with or without a label. */
+const BROADCAST = /<!(channel|here|everyone)(?:\|[^<>]*)?>/g;
+
+export function stripUserinfo(s: string): string {
+  return s.replace(USERINFO, '$1');
+}
+
+const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
+const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** The readable form of one mrkdwn token's inside (between `<` and `>`). */
+function tokenText(inner: string): string {
+  const bar = inner.indexOf('|');
+  const head = bar >= 0 ? inner.slice(0, bar) : inner;
+  const label = bar >= 0 ? inner.slice(bar + 1) : '';
+  if (head.startsWith('!date^')) return label || head;
+  if (head.startsWith('!subteam^')) return label || `@${head.slice('!subteam^'.length)}`;
+  if (head.startsWith('!')) return `@${head.slice(1)}`;
+  if (head.startsWith('@')) return head;
+  if (head.startsWith('#')) return `#${label || head.slice(1)}`;
+  return label ? `${label} (${head})` : head;
+}
+
+/**
+ * Top-level `text` made plain and escaped: `<@U1>` → `@U1`, `<url|label>` → `label (url)`, dates →
+ * their fallback, entities decoded once, then `&`, `<` and `>` escaped. Text a renderer already escaped
+ * comes out the same; raw text comes out escaped.
+ */
+export function plainText(s: string): string {
+  return s
+    .replace(/<([^<>]*)>/g, (_m, inner: string) => tokenText(inner))
+    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ENTITY[e] ?? '')
+    .replace(/[&<>]/g, (c) => ESCAPE[c] ?? c);
+}
+
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = STRUCTURAL.has(k) ? v : mapStrings(v, fn);
+    return out;
+  }
+  return value;
+}
+
+export function createOutboundFilter(redact: Redactor): OutboundFilter {
+  const string = (s: string) => stripUserinfo(redact(s)).replace(BROADCAST, '@$1');
+  const text = (s: string) => plainText(string(truncate(s, LIMITS.messageText)));
+  return {
+    string,
+    text,
+    message<T extends { text?: string }>(m: T): T {
+      const { text: top, ...rest } = m;
+      const out = mapStrings(rest, string) as T;
+      return top === undefined ? out : { ...out, text: text(top) };
+    },
+  };
+}
+
+type PostArgs = OutgoingMessage & { channel: string; threadTs?: string; metadata?: MessageMetadata };
+type UploadArgs = Parameters<SlackPort['uploadFile']>[0];
+
+/** A SlackPort whose every outgoing payload passes the outbound filter. */
+export class FilteredSlack implements SlackPort {
+  readonly mode: SlackPort['mode'];
+  readonly findPostedMessage?: SlackPort['findPostedMessage'];
+
+  constructor(
+    readonly inner: SlackPort,
+    readonly filter: OutboundFilter,
+  ) {
+    this.mode = inner.mode;
+    if (inner.findPostedMessage) this.findPostedMessage = inner.findPostedMessage.bind(inner);
+  }
+
+  postMessage(args: PostArgs): Promise<PostResult> {
+    return this.inner.postMessage(this.filter.message(args));
+  }
+
+  updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void> {
+    return this.inner.updateMessage(this.filter.message(args));
+  }
+
+  uploadFile(args: UploadArgs): Promise<void> {
+    const f = this.filter.string;
+    return this.inner.uploadFile({
+      ...args,
+      filename: f(args.filename),
+      ...(args.title !== undefined ? { title: f(args.title) } : {}),
+      ...(args.comment !== undefined ? { comment: f(args.comment) } : {}),
+      // Binary content (charts) is left as it is; text content is redacted.
+      content: typeof args.content === 'string' ? f(args.content) : args.content,
+    });
+  }
+
+  respond(responseUrl: string, body: ResponseBody): Promise<void> {
+    return this.inner.respond(responseUrl, this.filter.message(body));
+  }
+
+  openDirectMessage(userId: string): Promise<string> {
+    return this.inner.openDirectMessage(userId);
+  }
+
+  userGroupMembers(groupId: string): Promise<string[]> {
+    return this.inner.userGroupMembers(groupId);
+  }
+}
+
+/** Wraps a port once (a port that is already filtered is returned as it is). */
+export function filtered(slack: SlackPort, filter: OutboundFilter): SlackPort {
+  return slack instanceof FilteredSlack ? slack : new FilteredSlack(slack, filter);
+}
