@@ -1,4 +1,6 @@
 import type { Locale } from '../i18n/index.ts';
+import { type Redactor, redactClipped } from '../redact.ts';
+import { truncate } from '../slack/limits.ts';
 
 /** "1h 02m 03s" / "1 小时 2 分 3 秒", seconds dropped beyond an hour. */
 export function formatDuration(ms: number | null | undefined, locale: Locale): string {
@@ -33,6 +35,22 @@ export function utc(at: Date | string): string {
 /** Escapes text for mrkdwn (Slack's three control characters). */
 export function esc(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** Cuts escaped mrkdwn to `max` without leaving half an entity (`&am…`) at the cut. */
+export function cutWithin(escaped: string, max: number, marker = '…'): string {
+  if (escaped.length <= max) return escaped;
+  const cut = truncate(escaped, max, marker);
+  const body = cut.slice(0, cut.length - marker.length);
+  return body.replace(/&[a-z]{0,3}$/, '') + marker;
+}
+
+/**
+ * External text (label values, annotations) as a renderer uses it: cut to about `max` BEFORE it is
+ * redacted (see clip), then redacted. Escape the result where it goes into mrkdwn.
+ */
+export function shown(redact: Redactor, text: string, max: number): string {
+  return redactClipped(redact, text, max);
 }
 
 /** A mrkdwn link, or undefined when the URL is not http(s) or too long to be useful. */

@@ -1,13 +1,13 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Config } from '../config.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
-import type { Redactor } from '../redact.ts';
+import { clip, type Redactor } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
 import type { StoredAlert } from './diff.ts';
 import { serviceOf } from './evidence-config.ts';
-import { alertWhere, esc, formatDuration, link, slackDate } from './format.ts';
+import { alertWhere, esc, formatDuration, link, shown, slackDate } from './format.ts';
 import type { Incident } from './store.ts';
 
 export interface RenderContext {
@@ -37,12 +37,16 @@ export const ACTIONS = {
 export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;
 export type SilenceDuration = keyof typeof SILENCE_DURATIONS;
 
+/** An annotation's value, cut to what the root can show before anything processes it. */
 function annotation(inc: Incident, alerts: readonly StoredAlert[], name: string): string {
   const v = inc.commonAnnotations[name];
-  if (v) return v;
+  if (v) return clip(v, MAX_ANNOTATION);
   const firing = alerts.find((a) => a.status === 'firing' && a.annotations[name]);
-  return (firing ?? alerts.find((a) => a.annotations[name]))?.annotations[name] ?? '';
+  return clip((firing ?? alerts.find((a) => a.annotations[name]))?.annotations[name] ?? '', MAX_ANNOTATION);
 }
+
+/** The root shows at most 2,000 characters of summary and description; URLs are kept to 2,800. */
+const MAX_ANNOTATION = 3_000;
 
 /** The Alertmanager UI filtered to this group. */
 function alertmanagerLink(inc: Incident, base: string | undefined): string | undefined {
@@ -87,7 +91,7 @@ function instances(alerts: readonly StoredAlert[], ctx: RenderContext): string {
   const lines: string[] = [];
   let used = 0;
   for (const [i, a] of sorted.entries()) {
-    const line = `${a.status === 'firing' ? '🔥' : '✅'} ${esc(ctx.redact(alertWhere(a.labels)))}`;
+    const line = `${a.status === 'firing' ? '🔥' : '✅'} ${esc(shown(ctx.redact, alertWhere(a.labels), 300))}`;
     if (i >= 20 || used + line.length > 1_800) {
       lines.push(ctx.t('incidents.moreInstances', { count: sorted.length - i }));
       break;
