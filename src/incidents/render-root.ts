@@ -167,16 +167,17 @@ export function renderRoot(
     elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
   });
 
-  const short = truncate(summary, 300);
+  // The top-level text is mrkdwn too (notifications, fallback): values from outside escaped.
+  const short = esc(truncate(summary, 300));
   const fallback = resolved
     ? t('incidents.fallbackResolved', {
-        alertname: inc.alertname,
+        alertname: esc(inc.alertname),
         summary: short,
         duration: formatDuration(durationMs, locale),
       })
     : t('incidents.fallbackFiring', {
-        severity: inc.severity || 'alert',
-        alertname: inc.alertname,
+        severity: esc(inc.severity || 'alert'),
+        alertname: esc(inc.alertname),
         summary: short,
       });
   return { text: truncate(fallback, 3_000), blocks };

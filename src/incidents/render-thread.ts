@@ -224,7 +224,7 @@ export function renderReport(
   const overflow = escaped.length > 2_800;
   if (overflow)
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.report.more') }] });
-  const message = { text: `${title}\n${summary}`, blocks };
+  const message = { text: esc(`${title}\n${summary}`), blocks };
   if (!overflow) return { message };
   const content = `# ${title}\n\n${summary}\n\n${t('incidents.report.prompt')}\n\n## ${t('incidents.report.timeline')}\n\n${full}\n`;
   return { message, file: { filename: `incident-${inc.id}-report.md`, content } };
