@@ -59,6 +59,11 @@ export function link(url: string | undefined, label: string, max = 2_800): strin
   return `<${url}|${esc(label)}>`;
 }
 
+/** A user mention when `id` is a Slack user ID; otherwise the text, escaped (never a live token). */
+export function mention(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id);
+}
+
 /** "instance (job)" for an alert's labels. */
 export function alertWhere(labels: Record<string, string>): string {
   const where = labels.instance ?? labels.pod ?? labels.host ?? labels.service ?? '';

@@ -7,7 +7,7 @@ import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
 import type { StoredAlert } from './diff.ts';
 import { serviceOf } from './evidence-config.ts';
-import { alertWhere, esc, formatDuration, link, shown, slackDate } from './format.ts';
+import { alertWhere, esc, formatDuration, link, mention, shown, slackDate } from './format.ts';
 import type { Incident } from './store.ts';
 
 export interface RenderContext {
@@ -129,7 +129,7 @@ export function renderRoot(
     `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
     `*${t('incidents.field.progress')}*\n${done}/${total}`,
     `*${t('incidents.field.ack')}*\n${inc.ackedBy && inc.ackedAt ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) }) : '—'}`,
-    `*${t('incidents.field.commander')}*\n${inc.commander ? `<@${inc.commander}>` : '—'}`,
+    `*${t('incidents.field.commander')}*\n${inc.commander ? mention(inc.commander) : '—'}`,
   ];
   if (inc.flapCount > 0)
     fields.push(

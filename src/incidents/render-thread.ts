@@ -4,7 +4,7 @@ import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
 import { EVIDENCE_USER } from './evidence-config.ts';
-import { alertWhere, cutWithin, esc, formatDuration, shown, slackDate, utc } from './format.ts';
+import { alertWhere, cutWithin, esc, formatDuration, mention, shown, slackDate, utc } from './format.ts';
 import { ACTIONS, type RenderContext } from './render-root.ts';
 import type { Incident, IncidentEvent } from './store.ts';
 
@@ -92,7 +92,10 @@ export function eventText(
     case 'silence_expired':
       return t('incidents.event.silenceExpired', { user, id: v(d.silenceId) });
     case 'commander':
-      return t('incidents.event.commander', { user, commander: v(d.commander, 40) });
+      return t('incidents.event.commander', {
+        user,
+        commander: escapeValues ? mention(String(d.commander ?? '')) : `<@${String(d.commander ?? '')}>`,
+      });
     case 'promoted':
       return t('incidents.event.promoted', { user });
     case 'command': {
