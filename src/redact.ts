@@ -21,17 +21,21 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // delimiter and runs to the next one, so candidates never overlap; the user:password split is done
   // in code (see goDsn).
   [/(?<=^|[\s@/])[^\s@/]+@(?=(?:tcp|unix)\()/g, (m: string) => goDsn(m)],
+  // `{n}x*` rather than `{n,}`: V8 runs the former as a tight loop; the latter costs ~40x on long runs.
   // Authorization headers and bearer tokens.
-  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8}[A-Za-z0-9._~+/=-]*/gi, `$1 ${REDACTED}`],
   // JWTs.
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, REDACTED],
+  [
+    /\beyJ[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*/g,
+    REDACTED,
+  ],
   // Slack tokens.
-  [/\bxox[abposr]-[A-Za-z0-9-]{8,}/g, REDACTED],
-  [/\bxapp-[A-Za-z0-9-]{8,}/g, REDACTED],
+  [/\bxox[abposr]-[A-Za-z0-9-]{8}[A-Za-z0-9-]*/g, REDACTED],
+  [/\bxapp-[A-Za-z0-9-]{8}[A-Za-z0-9-]*/g, REDACTED],
   // AWS-style access key ids and secret keys given as key=value.
   [/(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])/g, REDACTED],
   // GitHub tokens.
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g, REDACTED],
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{36}[A-Za-z0-9]*|github_pat_[A-Za-z0-9_]{22}[A-Za-z0-9_]*)/g, REDACTED],
   // password=..., secret: ..., token=..., api_key=... in query strings, logs, DSNs and JSON.
   // Quoted values may hold spaces: "password": "correct horse battery staple".
   // An unterminated quote redacts to the end of the line: a closing quote that must be found would
