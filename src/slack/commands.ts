@@ -131,7 +131,7 @@ function filteredAck(filter: OutboundFilter, ack: Ack): Ack {
       response === undefined
         ? undefined
         : typeof response === 'string'
-          ? filter.text(response)
+          ? filter.text(response, true)
           : filter.message(response),
     );
 }

@@ -14,15 +14,15 @@ import type { MessageMetadata, OutgoingMessage, PostResult, ResponseBody, SlackP
  *   channel; such a token can only come from outside);
  * - the top-level `text` (notification and fallback text) is plain text with `&`, `<` and `>` escaped:
  *   mrkdwn tokens a renderer put there become their readable form, so alert text can never turn it into
- *   a mention or a disguised link.
+ *   a mention or a disguised link (text-only answers keep mentions by ID, see plainText).
  *
  * Every regular expression here is linear in its input.
  */
 export interface OutboundFilter {
   /** One string as shown in a mrkdwn or plain_text field, a file or the console. */
   string(s: string): string;
-  /** The top-level `text` of a message. */
-  text(s: string): string;
+  /** The top-level `text` of a message; `textOnly` for a message without blocks (see plainText). */
+  text(s: string, textOnly?: boolean): string;
   /** A message or response body: `text` as above, every other string (blocks, `plain`) through `string`. */
   message<T extends { text?: string }>(m: T): T;
 }
@@ -51,7 +51,6 @@ export function stripUserinfo(s: string): string {
   return s.replace(USERINFO, '$1');
 }
 
-const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
 const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** The readable form of one mrkdwn token's inside (between `<` and `>`). */
@@ -67,16 +66,28 @@ function tokenText(inner: string): string {
   return label ? `${label} (${head})` : head;
 }
 
+/** Mentions of one user, channel or user group by ID, and dates: kept live in text-only answers. */
+const ID_TOKEN =
+  /^(?:@[UW][A-Z0-9]{2,}|#C[A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,}|!date\^\d+\^[^|]*\|[^|]*)(?:\|[^|]*)?$/;
+
 /**
- * Top-level `text` made plain and escaped: `<@U1>` → `@U1`, `<url|label>` → `label (url)`, dates →
- * their fallback, entities decoded once, then `&`, `<` and `>` escaped. Text a renderer already escaped
- * comes out the same; raw text comes out escaped.
+ * Top-level `text` made plain and escaped, in one linear pass: `<@U1>` → `@U1`, `<url|label>` →
+ * `label (url)`, dates → their fallback, entities kept, every other `&`, `<` and `>` escaped. Text a
+ * renderer already escaped comes out the same; raw text comes out escaped. With `keepMentions` (a
+ * text-only answer, which is ephemeral and notifies no one) mentions of a user, channel or user group
+ * by ID and dates stay live, so a refusal can name who grants a permission; links never do.
  */
-export function plainText(s: string): string {
-  return s
-    .replace(/<([^<>]*)>/g, (_m, inner: string) => tokenText(inner))
-    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ENTITY[e] ?? '')
-    .replace(/[&<>]/g, (c) => ESCAPE[c] ?? c);
+export function plainText(s: string, keepMentions = false): string {
+  return s.replace(/<([^<>]*)>|&(?:amp|lt|gt);|[&<>]/g, (m, inner: string | undefined) => {
+    if (inner !== undefined) {
+      return keepMentions && ID_TOKEN.test(inner) ? m : escapeText(tokenText(inner));
+    }
+    return m.length > 1 ? m : (ESCAPE[m] ?? m);
+  });
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&(?:amp|lt|gt);|[&<>]/g, (m) => (m.length > 1 ? m : (ESCAPE[m] ?? m)));
 }
 
 function mapStrings(value: unknown, fn: (s: string) => string): unknown {
@@ -92,14 +103,15 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
 
 export function createOutboundFilter(redact: Redactor): OutboundFilter {
   const string = (s: string) => stripUserinfo(redact(s)).replace(BROADCAST, '@$1');
-  const text = (s: string) => plainText(string(truncate(s, LIMITS.messageText)));
+  const text = (s: string, textOnly = false) => plainText(string(truncate(s, LIMITS.messageText)), textOnly);
   return {
     string,
     text,
     message<T extends { text?: string }>(m: T): T {
       const { text: top, ...rest } = m;
       const out = mapStrings(rest, string) as T;
-      return top === undefined ? out : { ...out, text: text(top) };
+      const blocks = (m as { blocks?: unknown[] }).blocks;
+      return top === undefined ? out : { ...out, text: text(top, !blocks?.length) };
     },
   };
 }

@@ -334,7 +334,11 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
           t('commands.denied', { permission: e, command: '/backup', grantedBy: e }),
           t('incidents.errors.silenceFailed', { message: e }),
         ]) {
-          expectInert(filter.text(text), 'refusal');
+          // A text-only answer is ephemeral: mentions by ID stay live there (they notify no one), nothing
+          // else does — no broadcast, no link, no stray `<`, `>` or `&`.
+          const sent = filter.text(text, true);
+          expect(sent).not.toMatch(/<!(?:channel|here|everyone)|<https?:|<mailto:/);
+          expectInert(sent.replace(/<(?:@U|#C|!subteam\^S)[A-Z0-9]+>/g, ''), 'refusal');
         }
       }),
       RUNS,

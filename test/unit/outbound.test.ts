@@ -87,6 +87,10 @@ describe('outbound filter', () => {
     );
     expect(plainText('&lt;!channel&gt; &amp;lt;')).toBe('&lt;!channel&gt; &amp;lt;');
     expect(plainText('<!date^1700000000^{date_short}|2023-11-14 22:13 UTC>')).toBe('2023-11-14 22:13 UTC');
+    // A text-only (ephemeral) answer keeps mentions by ID, never links or broadcasts.
+    expect(
+      plainText('ask <@U0ADMIN> or <!subteam^S0OPS|@ops>; <https://evil.example|x> <!here> & <', true),
+    ).toBe('ask <@U0ADMIN> or <!subteam^S0OPS|@ops>; x (https://evil.example) @here &amp; &lt;');
   });
 
   it('filters every method of the port: post, update, respond, upload', async () => {
