@@ -66,6 +66,9 @@ function tokenText(inner: string): string {
   return label ? `${label} (${head})` : head;
 }
 
+/** What Slack reads as a token between `<` and `>`: a mention, a special command or a URL. */
+const MRKDWN_TOKEN = /^(?:[@#!]|[a-z][a-z0-9+.-]*:)/i;
+
 /** Mentions of one user, channel or user group by ID, and dates: kept live in text-only answers. */
 const ID_TOKEN =
   /^(?:@[UW][A-Z0-9]{2,}|#C[A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,}|!date\^\d+\^[^|]*\|[^|]*)(?:\|[^|]*)?$/;
@@ -80,6 +83,8 @@ const ID_TOKEN =
 export function plainText(s: string, keepMentions = false): string {
   return s.replace(/<([^<>]*)>|&(?:amp|lt|gt);|[&<>]/g, (m, inner: string | undefined) => {
     if (inner !== undefined) {
+      // `<service>` in a usage line is text, not a token: only `@`, `#`, `!` and URLs are.
+      if (!MRKDWN_TOKEN.test(inner)) return `&lt;${escapeText(inner)}&gt;`;
       return keepMentions && ID_TOKEN.test(inner) ? m : escapeText(tokenText(inner));
     }
     return m.length > 1 ? m : (ESCAPE[m] ?? m);

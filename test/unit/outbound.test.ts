@@ -86,6 +86,7 @@ describe('outbound filter', () => {
       '@channel click (https://evil.example) @U1 a &amp; b',
     );
     expect(plainText('&lt;!channel&gt; &amp;lt;')).toBe('&lt;!channel&gt; &amp;lt;');
+    expect(plainText('用法：/logs <service> [--level L]')).toBe('用法：/logs &lt;service&gt; [--level L]');
     expect(plainText('<!date^1700000000^{date_short}|2023-11-14 22:13 UTC>')).toBe('2023-11-14 22:13 UTC');
     // A text-only (ephemeral) answer keeps mentions by ID, never links or broadcasts.
     expect(
