@@ -12,22 +12,24 @@ function readConsoleCommands(bot: Bot): void {
     if (!m) return;
     const [, command = '', text = ''] = m;
     const { deps } = bot;
+    // Answers are printed through the port, so they pass the outbound filter like everything else.
+    const say = (plain: string) => deps.slack.respond('console', { text: '', plain }).catch(() => {});
     const def = deps.commands.get(command);
     if (!def) {
-      process.stdout.write(
-        `${deps.t('commands.unknownCommand', {
+      await say(
+        deps.t('commands.unknownCommand', {
           command: `/${command}`,
           list: deps.commands
             .list()
             .map((c) => `/${c.name}`)
             .join(' '),
-        })}\n`,
+        }),
       );
       return;
     }
     const parsed = deps.commands.parse(def, text, deps);
     if (parsed.kind === 'error') {
-      process.stdout.write(`${deps.commands.usageError(def, parsed.message, deps.t)}\n`);
+      await say(deps.commands.usageError(def, parsed.message, deps.t));
       return;
     }
     if (parsed.kind === 'help') {
@@ -46,7 +48,7 @@ function readConsoleCommands(bot: Bot): void {
         source: 'slack',
         receivedAt: Date.now(),
       })
-      .catch((err) => process.stdout.write(`${(err as Error).message}\n`));
+      .catch((err) => say((err as Error).message));
   });
 }
 
