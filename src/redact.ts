@@ -14,9 +14,10 @@ const KEYS =
 const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // PEM private keys, whole block.
   [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g, REDACTED],
-  // user:password@ in URLs (any scheme). The scheme starts where a run of scheme characters starts
-  // (look-behind) and is at most 32 long, so no position is scanned twice: linear in the input.
-  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@]*:)[^\s@/?#]+@/gi, `$1${REDACTED}@`],
+  // user:password@ in URLs (any scheme). A match starts at `://` (the scheme is checked behind it, at
+  // most 32 characters) and the userinfo cannot contain `/`, so no character is scanned twice from
+  // different starts: linear in the input (an unbounded scheme in front made it quadratic).
+  [/(?<=[a-z][a-z0-9+.-]{0,31}):\/\/([^\s:/?#@]*):[^\s@/?#]+@/gi, `://$1:${REDACTED}@`],
   // Go-style DSNs without a scheme: user:password@tcp(host:3306)/db. A candidate starts only after a
   // delimiter and runs to the next one, so candidates never overlap; the user:password split is done
   // in code (see goDsn).

@@ -41,14 +41,15 @@ const STRUCTURAL = new Set([
   'type',
 ]);
 
-/** `scheme://userinfo@` → `scheme://`. Candidates start where a scheme starts and stop at a delimiter. */
-const USERINFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@<>|]+@/gi;
+/** `scheme://userinfo@` → `scheme://`. Matches start at `://` (scheme checked behind, at most 32) and
+ * userinfo stops at a delimiter, so each character is scanned from one start at most: linear. */
+const USERINFO = /(?<=[a-z][a-z0-9+.-]{0,31}):\/\/[^\s/?#@<>|]+@/gi;
 
 /** Broadcast mentions, with or without a label. */
 const BROADCAST = /<!(channel|here|everyone)(?:\|[^<>]*)?>/g;
 
 export function stripUserinfo(s: string): string {
-  return s.replace(USERINFO, '$1');
+  return s.replace(USERINFO, '://');
 }
 
 const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };

@@ -20,6 +20,7 @@ const redact = createRedactor(['configured-literal-secret'], []);
 
 /** Fragments that made a backtracking pattern rescan the rest of the text at every position. */
 const ADVERSARIAL = [
+  'abcdefghijklmnopqrstuvwxyzabcdef://xxxxxxxxxxxxxxxx',
   'a:',
   'a.b-c:',
   '(a:',
@@ -57,6 +58,7 @@ describe('redaction time', () => {
       `dsn=app:${REDACTED}@tcp(mysql:3306)/laojun`,
     );
     expect(redact('x postgres://u:p4ss@db/app')).toBe(`x postgres://u:${REDACTED}@db/app`);
+    expect(redact('1.postgres://u:p4ss@db/app')).toBe(`1.postgres://u:${REDACTED}@db/app`);
     expect(redact('{"password": "unterminated')).toBe(`{"password": "${REDACTED}"`);
   });
 });
