@@ -25,6 +25,7 @@ import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
 import { createRedactor } from './redact.ts';
 import { registerSlackHandlers } from './slack/commands.ts';
 import { ConsoleSlack } from './slack/console.ts';
+import { createOutboundFilter, filtered } from './slack/outbound.ts';
 import type { SlackPort } from './slack/port.ts';
 import { WebSlack } from './slack/web.ts';
 import { AlertmanagerClient } from './sources/alertmanager.ts';
@@ -140,7 +141,9 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
   const metrics = createMetrics();
   const pool = createPool(config.databaseUrl, config.databaseSchema);
   const producer = createRedis(config.redisUrl, 'producer');
-  const slack: SlackPort =
+  // Every payload leaves through the outbound filter, whichever port (Web API, console, a test's own).
+  const outbound = createOutboundFilter(redact);
+  const rawSlack: SlackPort =
     options.slack ??
     (config.slack.botToken
       ? new WebSlack({
@@ -151,6 +154,7 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
           fetch: fetchImpl,
         })
       : new ConsoleSlack(options.consoleOut));
+  const slack = filtered(rawSlack, outbound);
   return {
     config,
     logger,

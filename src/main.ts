@@ -9,7 +9,10 @@ function readConsoleCommands(bot: Bot): void {
   process.stdout.write(`${bot.deps.t('commands.consoleReady')}\n`);
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
-    void handleConsoleLine(bot.deps, line, (text) => process.stdout.write(text));
+    // Answers are printed through the port, so they pass the outbound filter like everything else.
+    void handleConsoleLine(bot.deps, line, (text) => {
+      bot.deps.slack.respond('console', { text: '', plain: text }).catch(() => {});
+    });
   });
 }
 

@@ -1,6 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
+import { clip } from '../redact.ts';
 import type { Report } from '../report/report.ts';
 import { describeEsError, type LogFields, type LogHit, searchLogs } from '../sources/elasticsearch.ts';
 import { formatDuration, parseDuration } from './duration.ts';
@@ -53,7 +54,7 @@ function shortTime(iso: string): string {
 /** One compact, redacted line per hit: time, level, message (first line), trace id. */
 export function formatLogLine(hit: LogHit, redact: (s: string) => string, maxMessage = 300): string {
   const level = (hit.level ?? '-').toUpperCase().padEnd(5);
-  const first = redact(hit.message).split('\n')[0] ?? '';
+  const first = redact(clip(hit.message, maxMessage)).split('\n')[0] ?? '';
   const msg = oneLine(first, redact, maxMessage);
   const trace = hit.traceId ? `  trace=${oneLine(hit.traceId, redact, 64)}` : '';
   return `${shortTime(hit.timestamp)} ${level} ${msg}${trace}`;

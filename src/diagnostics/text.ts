@@ -1,4 +1,4 @@
-import type { Redactor } from '../redact.ts';
+import { clip, type Redactor } from '../redact.ts';
 
 /** Cuts `s` to at most `max` characters (code points), marking the cut with `…`. */
 export function truncate(s: string, max: number): string {
@@ -7,11 +7,12 @@ export function truncate(s: string, max: number): string {
 }
 
 /**
- * Text from outside (log messages, query text) made safe to show in one line: redacted FIRST (so a
- * secret cut in half by truncation cannot slip past the patterns), then whitespace collapsed, then cut.
+ * Text from outside (log messages, query text) made safe to show in one line: clipped to about `max`
+ * first (bounded work whatever came in; `clip` drops a token cut in half whole), then redacted, then
+ * whitespace collapsed, then cut to exactly `max`.
  */
 export function oneLine(s: string, redact: Redactor, max: number): string {
-  return truncate(redact(s).replace(/\s+/g, ' ').trim(), max);
+  return truncate(redact(clip(s, max)).replace(/\s+/g, ' ').trim(), max);
 }
 
 /**
@@ -28,7 +29,7 @@ export function maskSqlLiterals(sql: string): string {
 
 /** Normalised, redacted, truncated query text. */
 export function displaySql(sql: string, redact: Redactor, max: number): string {
-  return oneLine(maskSqlLiterals(sql), redact, max);
+  return oneLine(maskSqlLiterals(clip(sql, max)), redact, max);
 }
 
 export function formatMs(ms: number): string {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { TARGETS } from '../backup/config.ts';
 import { BackupHistory } from '../backup/history.ts';
+import { clip } from '../redact.ts';
 
 /**
  * The Incidents and Backups sections read the tables the incident and backup features write
@@ -135,7 +136,7 @@ export function readIncidents(
       stillOpen: open.rows.map((r) => ({
         id: Number(r.id),
         alertname: r.alertname,
-        summary: r.summary ? redact(r.summary) : undefined,
+        summary: r.summary ? redact(clip(r.summary, 500)) : undefined,
         severity: r.severity || undefined,
         startedAt: r.started_at,
         channel: r.channel,

@@ -1,4 +1,6 @@
 import type { Locale } from '../i18n/index.ts';
+import { type Redactor, redactClipped } from '../redact.ts';
+import { truncate } from '../slack/limits.ts';
 
 /** "1h 02m 03s" / "1 小时 2 分 3 秒", seconds dropped beyond an hour. */
 export function formatDuration(ms: number | null | undefined, locale: Locale): string {
@@ -35,10 +37,31 @@ export function esc(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/** Cuts escaped mrkdwn to `max` without leaving half an entity (`&am…`) at the cut. */
+export function cutWithin(escaped: string, max: number, marker = '…'): string {
+  if (escaped.length <= max) return escaped;
+  const cut = truncate(escaped, max, marker);
+  const body = cut.slice(0, cut.length - marker.length);
+  return body.replace(/&[a-z]{0,3}$/, '') + marker;
+}
+
+/**
+ * External text (label values, annotations) as a renderer uses it: cut to about `max` BEFORE it is
+ * redacted (see clip), then redacted. Escape the result where it goes into mrkdwn.
+ */
+export function shown(redact: Redactor, text: string, max: number): string {
+  return redactClipped(redact, text, max);
+}
+
 /** A mrkdwn link, or undefined when the URL is not http(s) or too long to be useful. */
 export function link(url: string | undefined, label: string, max = 2_800): string | undefined {
   if (!url || url.length > max || !/^https?:\/\//i.test(url) || /[<>|\s]/.test(url)) return undefined;
   return `<${url}|${esc(label)}>`;
+}
+
+/** A user mention when `id` is a Slack user ID; otherwise the text, escaped (never a live token). */
+export function mention(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : esc(id);
 }
 
 /** "instance (job)" for an alert's labels. */

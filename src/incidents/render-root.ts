@@ -2,13 +2,13 @@ import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Config } from '../config.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import { historyBlock, type IncidentHistory } from '../postmortem/history.ts';
-import type { Redactor } from '../redact.ts';
+import { clip, type Redactor } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
 import type { StoredAlert } from './diff.ts';
 import { serviceOf } from './evidence-config.ts';
-import { alertWhere, esc, formatDuration, link, slackDate } from './format.ts';
+import { alertWhere, esc, formatDuration, link, mention, shown, slackDate } from './format.ts';
 import type { Incident } from './store.ts';
 
 export interface RenderContext {
@@ -38,12 +38,16 @@ export const ACTIONS = {
 export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;
 export type SilenceDuration = keyof typeof SILENCE_DURATIONS;
 
+/** An annotation's value, cut to what the root can show before anything processes it. */
 function annotation(inc: Incident, alerts: readonly StoredAlert[], name: string): string {
   const v = inc.commonAnnotations[name];
-  if (v) return v;
+  if (v) return clip(v, MAX_ANNOTATION);
   const firing = alerts.find((a) => a.status === 'firing' && a.annotations[name]);
-  return (firing ?? alerts.find((a) => a.annotations[name]))?.annotations[name] ?? '';
+  return clip((firing ?? alerts.find((a) => a.annotations[name]))?.annotations[name] ?? '', MAX_ANNOTATION);
 }
+
+/** The root shows at most 2,000 characters of summary and description; URLs are kept to 2,800. */
+const MAX_ANNOTATION = 3_000;
 
 /** The Alertmanager UI filtered to this group. */
 function alertmanagerLink(inc: Incident, base: string | undefined): string | undefined {
@@ -88,7 +92,7 @@ function instances(alerts: readonly StoredAlert[], ctx: RenderContext): string {
   const lines: string[] = [];
   let used = 0;
   for (const [i, a] of sorted.entries()) {
-    const line = `${a.status === 'firing' ? '🔥' : '✅'} ${esc(ctx.redact(alertWhere(a.labels)))}`;
+    const line = `${a.status === 'firing' ? '🔥' : '✅'} ${esc(shown(ctx.redact, alertWhere(a.labels), 300))}`;
     if (i >= 20 || used + line.length > 1_800) {
       lines.push(ctx.t('incidents.moreInstances', { count: sorted.length - i }));
       break;
@@ -128,7 +132,7 @@ export function renderRoot(
     `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
     `*${t('incidents.field.progress')}*\n${done}/${total}`,
     `*${t('incidents.field.ack')}*\n${inc.ackedBy && inc.ackedAt ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) }) : '—'}`,
-    `*${t('incidents.field.commander')}*\n${inc.commander ? `<@${inc.commander}>` : '—'}`,
+    `*${t('incidents.field.commander')}*\n${inc.commander ? mention(inc.commander) : '—'}`,
   ];
   if (inc.flapCount > 0)
     fields.push(
@@ -167,16 +171,17 @@ export function renderRoot(
     elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
   });
 
-  const short = truncate(summary, 300);
+  // The top-level text is mrkdwn too (notifications, fallback): values from outside escaped.
+  const short = esc(truncate(summary, 300));
   const fallback = resolved
     ? t('incidents.fallbackResolved', {
-        alertname: inc.alertname,
+        alertname: esc(inc.alertname),
         summary: short,
         duration: formatDuration(durationMs, locale),
       })
     : t('incidents.fallbackFiring', {
-        severity: inc.severity || 'alert',
-        alertname: inc.alertname,
+        severity: esc(inc.severity || 'alert'),
+        alertname: esc(inc.alertname),
         summary: short,
       });
   return { text: truncate(fallback, 3_000), blocks };

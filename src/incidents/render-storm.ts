@@ -2,7 +2,7 @@ import type { KnownBlock, PlainTextOption, StaticSelect } from '@slack/types';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import { messageLink } from '../slack/permalink.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
-import { esc, utc } from './format.ts';
+import { esc, shown, utc } from './format.ts';
 import { ACTIONS, type RenderContext } from './render-root.ts';
 
 export interface StormMember {
@@ -35,7 +35,7 @@ function optionText(m: StormMember, ctx: RenderContext, max: number): string {
     .map(([, v]) => v)
     .join(' ');
   const name = extra ? `${m.alertname} ${extra}` : m.alertname;
-  const text = ctx.redact(m.summary ? `${name} · ${m.summary}` : name) || `#${m.id}`;
+  const text = shown(ctx.redact, m.summary ? `${name} · ${m.summary}` : name, max) || `#${m.id}`;
   return truncate(text, max);
 }
 
@@ -96,7 +96,7 @@ export function renderStorm(
         t('incidents.storm.line', {
           icon: m.status === 'firing' ? '🔥' : '✅',
           alertname: esc(m.alertname),
-          summary: esc(ctx.redact(m.summary || '—')),
+          summary: esc(shown(ctx.redact, m.summary || '—', 300)),
           alerts: m.alerts,
           started: utc(m.startedAt).slice(11, 19),
         }),

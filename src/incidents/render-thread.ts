@@ -1,10 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { POSTMORTEM_ACTIONS } from '../postmortem/ids.ts';
+import { clip } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
 import { EVIDENCE_USER } from './evidence-config.ts';
-import { alertWhere, esc, formatDuration, slackDate, utc } from './format.ts';
+import { alertWhere, cutWithin, esc, formatDuration, mention, shown, slackDate, utc } from './format.ts';
 import { ACTIONS, type RenderContext } from './render-root.ts';
 import type { Incident, IncidentEvent } from './store.ts';
 
@@ -20,7 +21,7 @@ function alertLines(alerts: EventAlert[], ctx: RenderContext): string {
   const lines: string[] = [];
   let used = 0;
   for (const [i, a] of alerts.entries()) {
-    const line = `• ${esc(ctx.redact(alertWhere(a.labels)))}${a.summary ? ` — ${esc(ctx.redact(a.summary))}` : ''}`;
+    const line = `• ${esc(shown(ctx.redact, alertWhere(a.labels), 300))}${a.summary ? ` — ${esc(shown(ctx.redact, a.summary, 300))}` : ''}`;
     if (i >= 30 || used + line.length > 2_400) {
       lines.push(ctx.t('incidents.moreInstances', { count: alerts.length - i }));
       break;
@@ -31,11 +32,25 @@ function alertLines(alerts: EventAlert[], ctx: RenderContext): string {
   return lines.join('\n');
 }
 
-/** One line of text for an event (thread replies and the incident report's timeline). */
-export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): string {
+/**
+ * One line of text for an event: mrkdwn for thread replies, one line for the incident report's
+ * timeline. Every value from outside is escaped when the text goes into mrkdwn (`escapeValues`, on for
+ * thread replies and the report's timeline block, off for the report file).
+ */
+export function eventText(
+  e: IncidentEvent,
+  ctx: RenderContext,
+  mrkdwn = true,
+  escapeValues = mrkdwn,
+): string {
   const { t, locale } = ctx;
   const d = e.data as Record<string, unknown>;
-  const user = e.actor ?? '';
+  // Values interpolated into the catalogue's mrkdwn: cut, and escaped when the result is mrkdwn.
+  const v = (x: unknown, max = 300) => {
+    const s = clip(x === undefined || x === null ? '' : String(x), max);
+    return escapeValues ? esc(s) : s;
+  };
+  const user = v(e.actor ?? '', 40);
   switch (e.kind) {
     case 'alerts_added':
     case 'alerts_resolved':
@@ -44,12 +59,18 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
       const head = t(`incidents.event.${e.kind}`, { count: alerts.length });
       return mrkdwn
         ? `${head}\n${alertLines(alerts, ctx)}`
-        : `${head} ${alerts.map((a) => alertWhere(a.labels)).join(', ')}`;
+        : `${head} ${v(
+            alerts
+              .slice(0, 30)
+              .map((a) => clip(alertWhere(a.labels), 200))
+              .join(', '),
+            1_000,
+          )}`;
     }
     case 'opened':
       return t('incidents.event.opened');
     case 'reopened':
-      return t('incidents.event.reopened', { count: d.flapCount });
+      return t('incidents.event.reopened', { count: Number(d.flapCount) });
     case 'resolved':
       return d.manual
         ? t('incidents.event.resolvedManual', {
@@ -65,14 +86,17 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
     case 'silenced':
       return t('incidents.event.silenced', {
         user,
-        d: d.duration,
-        id: d.silenceId,
+        d: v(d.duration),
+        id: v(d.silenceId),
         until: mrkdwn ? slackDate(String(d.endsAt)) : utc(String(d.endsAt)),
       });
     case 'silence_expired':
-      return t('incidents.event.silenceExpired', { user, id: d.silenceId });
+      return t('incidents.event.silenceExpired', { user, id: v(d.silenceId) });
     case 'commander':
-      return t('incidents.event.commander', { user, commander: d.commander });
+      return t('incidents.event.commander', {
+        user,
+        commander: escapeValues ? mention(String(d.commander ?? '')) : `<@${String(d.commander ?? '')}>`,
+      });
     case 'promoted':
       return t('incidents.event.promoted', { user });
     case 'postmortem_updated':
@@ -94,9 +118,9 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
     case 'command': {
       const values = {
         user,
-        command: d.command,
-        args: d.args ?? '',
-        title: d.title ?? '',
+        command: v(d.command, 40),
+        args: v(d.args),
+        title: v(d.title),
         failed: d.outcome === 'failed' ? t('incidents.event.commandFailed') : '',
       };
       return user === EVIDENCE_USER
@@ -105,7 +129,7 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
     }
     case 'ticked':
     case 'unticked':
-      return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
+      return t(`incidents.event.${e.kind}`, { user, item: v(itemLabel(ctx.checklist, String(d.item))) });
     default:
       return e.kind;
   }
@@ -203,11 +227,19 @@ export function renderReport(
     done,
     total,
   });
-  const lines = events
-    .filter((e) => e.kind !== 'checklist' && e.kind !== 'report')
-    .map((e) => `${utc(e.at).slice(11, 19)}  ${eventText(e, ctx, false).replace(/\s+/g, ' ')}`);
-  const full = ctx.redact(lines.join('\n'));
-  const shown = truncate(full, 2_800, '\n…');
+  const timelineOf = (escapeValues: boolean) =>
+    ctx.redact(
+      events
+        .filter((e) => e.kind !== 'checklist' && e.kind !== 'report')
+        .map(
+          (e) => `${utc(e.at).slice(11, 19)}  ${eventText(e, ctx, false, escapeValues).replace(/\s+/g, ' ')}`,
+        )
+        .join('\n'),
+    );
+  // The file is plain text; the block is mrkdwn, with label values and arguments escaped.
+  const full = timelineOf(false);
+  const escaped = timelineOf(true);
+  const timeline = cutWithin(escaped, 2_800, '\n…');
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
     { type: 'section', text: { type: 'mrkdwn', text: `${esc(summary)}\n\n${t('incidents.report.prompt')}` } },
@@ -216,13 +248,13 @@ export function renderReport(
       text: {
         type: 'mrkdwn',
         text: truncate(
-          `*${t('incidents.report.timeline')}*\n\`\`\`${shown || '—'}\`\`\``,
+          `*${t('incidents.report.timeline')}*\n\`\`\`${timeline.replaceAll('```', 'ʼʼʼ') || '—'}\`\`\``,
           LIMITS.sectionText,
         ),
       },
     },
   ];
-  const overflow = shown.length < full.length;
+  const overflow = escaped.length > 2_800;
   if (overflow)
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.report.more') }] });
   // The post-incident phase: root cause and lessons, preventive measures (modals).
@@ -245,7 +277,7 @@ export function renderReport(
       },
     ],
   });
-  const message = { text: `${title}\n${summary}`, blocks };
+  const message = { text: esc(`${title}\n${summary}`), blocks };
   if (!overflow) return { message };
   const content = `# ${title}\n\n${summary}\n\n${t('incidents.report.prompt')}\n\n## ${t('incidents.report.timeline')}\n\n${full}\n`;
   return { message, file: { filename: `incident-${inc.id}-report.md`, content } };

@@ -193,8 +193,11 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
     if (!fits(blocks)) blocks = [header, note];
   }
 
+  // The top-level text is mrkdwn as well (notifications): escaped like every field.
   const fallback = truncate(
-    [`${tone}${report.title.trim() || '—'}`, report.summary?.trim()].filter(Boolean).join(' — '),
+    mrkdwnEscape(
+      [`${tone}${report.title.trim() || '—'}`, report.summary?.trim()].filter(Boolean).join(' — '),
+    ),
     LIMITS.sectionText,
   );
   return { text: fallback, blocks, ...(file ? { file } : {}) };

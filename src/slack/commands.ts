@@ -6,6 +6,7 @@ import { registerIncidentActions } from '../incidents/actions.ts';
 import { registerPostmortemViews } from '../postmortem/interactions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
+import { createOutboundFilter, FilteredSlack, type OutboundFilter } from './outbound.ts';
 
 /** Slash commands this user may run here: help and refusals list only these. */
 async function commandsUserMayRun(deps: Deps, userId: string, channelId: string): Promise<string[]> {
@@ -26,8 +27,10 @@ const ENQUEUE_TIMEOUT_MS = 1_500;
  * → command lookup → permission → argument parse (bad arguments: usage, nothing enqueued)
  * → enqueue → ack. A Redis outage is told to the user in the ack.
  */
-export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack: Ack): Promise<void> {
+export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawAck: Ack): Promise<void> {
   const { t } = deps;
+  // The acknowledgement is an outgoing payload too: through the outbound filter.
+  const ack = filteredAck(outboundOf(deps), rawAck);
   const name = command.command.replace(/^\//, '');
   const def = deps.commands.get(name);
   // Job data, logs and the audit log never hold a secret a user pasted: the command runs on the
@@ -118,6 +121,22 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, ack:
   return ephemeral(t('common.working', { command: `/${def.name} ${text}`.trim() }));
 }
 
+/** The filter deps.slack applies, or one like it (deps built by hand in tests). */
+export function outboundOf(deps: Pick<Deps, 'slack' | 'redact'>): OutboundFilter {
+  return deps.slack instanceof FilteredSlack ? deps.slack.filter : createOutboundFilter(deps.redact);
+}
+
+function filteredAck(filter: OutboundFilter, ack: Ack): Ack {
+  return (response) =>
+    ack(
+      response === undefined
+        ? undefined
+        : typeof response === 'string'
+          ? filter.text(response, true)
+          : filter.message(response),
+    );
+}
+
 /** Registers every Slack handler on the Bolt app. */
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
@@ -146,11 +165,13 @@ export function registerSlackHandlers(app: App, deps: Deps): void {
           durationMs: 0,
         })
         .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: deps.t('incidents.errors.unknownAction'),
-      }).catch(() => {});
+      await respond(
+        outboundOf(deps).message({
+          response_type: 'ephemeral' as const,
+          replace_original: false,
+          text: deps.t('incidents.errors.unknownAction'),
+        }),
+      ).catch(() => {});
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { blocksToText } from './blocks-text.ts';
+import { blocksToText, mrkdwnToText } from './blocks-text.ts';
 import type { OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
 
 /**
@@ -19,7 +19,9 @@ export class ConsoleSlack implements SlackPort {
 
   private print(header: string, msg: OutgoingMessage): void {
     // Blocks without a terminal rendering (incident threads) are shown as text, not as their fallback.
-    const body = (msg.plain ?? (msg.blocks?.length ? blocksToText(msg.blocks) : msg.text)).trimEnd();
+    const body = (
+      msg.plain ?? (msg.blocks?.length ? blocksToText(msg.blocks) : mrkdwnToText(msg.text))
+    ).trimEnd();
     this.out.write(`\n┌─ ${header}\n${body.replace(/^/gm, '│ ')}\n└─\n`);
   }
 

@@ -17,12 +17,15 @@ export const LIMITS = {
   totalBlockText: 12_000,
 } as const;
 
-/** Cuts text to at most `max` characters (code points kept whole), marking the cut. */
+/**
+ * Cuts text to at most `max` characters (code points kept whole), marking the cut. Escaped mrkdwn is
+ * cut whole too: no half entity (`&am…`) is left at the cut, which would show as a stray `&`.
+ */
 export function truncate(text: string, max: number, marker = '…'): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, Math.max(0, max - marker.length));
   // Do not leave half a surrogate pair.
   const last = cut.charCodeAt(cut.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return cut + marker;
+  return cut.replace(/&(?:a|am|amp|l|lt|g|gt)?$/, '') + marker;
 }

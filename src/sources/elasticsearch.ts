@@ -1,5 +1,9 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { Client, errors } from '@elastic/elasticsearch';
+import { clip } from '../redact.ts';
+
+/** Characters of a log message kept (the bot shows one line of at most a few hundred). */
+const MAX_MESSAGE = 4_000;
 
 /**
  * Elasticsearch through the official client. The 9.x client announces `compatible-with=9`, which an
@@ -67,7 +71,8 @@ export async function searchLogs(
       timestamp: text(field(s, '@timestamp')) ?? '',
       level: text(field(s, fields.level)),
       service: text(field(s, fields.service)),
-      message: text(field(s, fields.message)) ?? '',
+      // A log message can be megabytes (a stack trace): cut before anything processes it.
+      message: clip(text(field(s, fields.message)) ?? '', MAX_MESSAGE),
       traceId: text(field(s, fields.traceId)),
     };
   });

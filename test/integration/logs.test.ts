@@ -249,7 +249,8 @@ describe('/logs against an Elasticsearch 8 stand-in', () => {
         slashCommandBody({ command: '/logs', text, response_url: t.slack.createResponseUrl() }),
       );
       const ack = JSON.parse(res.body) as { text: string };
-      expect(ack.text, text).toContain('用法：/logs <service>');
+      // The acknowledgement's text is escaped by the outbound filter (Slack shows `<service>`).
+      expect(ack.text, text).toContain('用法：/logs &lt;service&gt;');
     }
     expect(await commandJobCount(t)).toBe(before);
     expect(es.searches.length).toBe(searches);
