@@ -4,8 +4,9 @@ import backup from './backup.ts';
 import digest from './digest.ts';
 import disk from './disk.ts';
 import logs from './logs.ts';
+import oncall from './oncall.ts';
 import slowquery from './slowquery.ts';
 import status from './status.ts';
 
 /** Every slash command. Adding a command = one file in this folder and one line here. */
-export const COMMANDS: AnyCommand[] = [status, backup, digest, audit, logs, slowquery, disk];
+export const COMMANDS: AnyCommand[] = [status, backup, digest, audit, logs, slowquery, disk, oncall];

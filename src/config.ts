@@ -6,6 +6,7 @@ import { backupFileSchema } from './backup/config.ts';
 import { diagnosticsSchema } from './diagnostics/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
+import { oncallFileSchema, resolveWebhookTokens } from './oncall/config.ts';
 
 /**
  * Every setting of the public contract (DESIGN.md), read once through one schema.
@@ -178,6 +179,7 @@ export const fileSchema = z
     backup: backupFileSchema,
     incidents: incidentsFileSchema,
     diagnostics: diagnosticsSchema,
+    oncall: oncallFileSchema,
   })
   .passthrough();
 
@@ -282,6 +284,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     }
     file = fileParsed.data;
   }
+  let oncallSecrets: string[] = [];
+  if (file.oncall) {
+    try {
+      oncallSecrets = resolveWebhookTokens(file.oncall, env);
+    } catch (err) {
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE} ${(err as Error).message}`);
+    }
+  }
 
   const secrets = [
     e.SLACK_BOT_TOKEN,
@@ -297,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     passwordOf(e.ELASTICSEARCH_URL),
     passwordOf(e.PROMETHEUS_URL),
     passwordOf(e.ALERTMANAGER_URL),
+    ...oncallSecrets,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 
   return {

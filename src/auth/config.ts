@@ -63,4 +63,5 @@ export const READ_ONLY_PERMISSIONS = [
   'incident:status',
   'incident:logs',
   'incident:promote',
+  'oncall',
 ];
