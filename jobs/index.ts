@@ -2,6 +2,7 @@ import type { JobDefinition } from '../src/queue/jobs.ts';
 import backupNightly from './backup.ts';
 import dailyDigest from './digest.ts';
 import incidentOpened from './incident-opened.ts';
+import oncallDeliver from './oncall-deliver.ts';
 import restoreDrill from './restore-drill.ts';
 import runCommand from './run-command.ts';
 import sweepIncidents from './sweep-incidents.ts';
@@ -17,4 +18,5 @@ export const JOBS: JobDefinition<any>[] = [
   dailyDigest,
   backupNightly,
   restoreDrill,
+  oncallDeliver,
 ];

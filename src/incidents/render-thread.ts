@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { oncallEventText } from '../oncall/render.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
@@ -86,7 +87,13 @@ export function eventText(e: IncidentEvent, ctx: RenderContext, mrkdwn = true): 
         ? t('incidents.event.commandAuto', values)
         : t('incidents.event.command', values);
     }
+    case 'oncall_page':
+    case 'oncall_stopped':
+      return oncallEventText(e, ctx);
     case 'ticked':
+      if (user === EVIDENCE_USER)
+        return t('oncall.event.tickedByBot', { item: itemLabel(ctx.checklist, String(d.item)) });
+      return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
     case 'unticked':
       return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
     default:
@@ -132,7 +139,9 @@ export function renderChecklist(inc: Incident, ctx: RenderContext): OutgoingMess
               description: {
                 type: 'mrkdwn' as const,
                 text: truncate(
-                  t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
+                  tick.by === EVIDENCE_USER
+                    ? t('oncall.tickedByBot', { at: utc(tick.at).slice(5, 16) })
+                    : t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
                   LIMITS.buttonText,
                 ),
               },

@@ -10,6 +10,7 @@ export const oncallMessages: FeatureMessages = {
     columns: ['值班表', '当前值班', '值到', '下一位', '覆盖范围'],
     overrideColumns: ['编号', '值班表', '值班人', '开始', '结束', '创建人'],
     nobody: '无人',
+    tickedByBot: '✓ 机器人 {{at}}',
     overrideMark: '（临时替班）',
     unknownSchedule: '没有名为 "{{name}}" 的值班表或服务。可用：{{list}}',
     taken: '已登记替班 #{{id}}：{{user}} 负责 {{schedule}}，{{from}} 至 {{to}}。',
@@ -28,6 +29,7 @@ export const oncallMessages: FeatureMessages = {
       nobody: '⚠️ 升级第 {{step}} 步：{{target}} 当前无人值班，已跳过。',
       reminder: '⏰ 提醒 {{users}}：本事件已确认 {{elapsed}}，仍未恢复。请更新进展或标记恢复。',
       stopped: '⏹ 已确认，升级停止（剩余 {{count}} 步取消）。',
+      tickedByBot: '☑️ 机器人完成：{{item}}',
     },
     dm: {
       text: '📟 你正在值班：{{severity}} {{alertname}} 需要处理。事件串：{{link}}',
@@ -44,6 +46,7 @@ export const oncallMessages: FeatureMessages = {
     columns: ['Schedule', 'On call now', 'Until', 'Next', 'Covers'],
     overrideColumns: ['ID', 'Schedule', 'Who', 'From', 'To', 'Created by'],
     nobody: 'nobody',
+    tickedByBot: '✓ bot {{at}}',
     overrideMark: ' (override)',
     unknownSchedule: 'No schedule or service named "{{name}}". Known: {{list}}',
     taken: 'Override #{{id}} recorded: {{user}} covers {{schedule}} from {{from}} to {{to}}.',
@@ -65,6 +68,7 @@ export const oncallMessages: FeatureMessages = {
       reminder:
         '⏰ Reminder {{users}}: acknowledged {{elapsed}} ago and still not resolved. Please post an update or resolve it.',
       stopped: '⏹ Acknowledged: escalation stopped ({{count}} pending steps cancelled).',
+      tickedByBot: '☑️ The bot did: {{item}}',
     },
     dm: {
       text: '📟 You are on call: {{severity}} {{alertname}} needs you. Thread: {{link}}',

@@ -61,4 +61,6 @@ export interface SlackPort {
   openDirectMessage(userId: string): Promise<string>;
   /** Members of a user group (by ID). */
   userGroupMembers(groupId: string): Promise<string[]>;
+  /** Optional: sets a user group's members (usergroups.users.update; on-call group sync). */
+  updateUserGroup?(groupId: string, userIds: readonly string[]): Promise<void>;
 }
