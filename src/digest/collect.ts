@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { collectOncallDigest, type OncallDigest } from '../oncall/digest.ts';
 import { type CapacityFigures, collectCapacity } from './capacity.ts';
 import { type ChartSeries, collectChart } from './chart.ts';
 import type { DigestConfig } from './config.ts';
@@ -32,6 +33,8 @@ export interface DigestData {
   backups: StoreSection<BackupFigures>;
   slowQueries: Section<SlowQueryFigures>;
   chart: Section<ChartSeries[]>;
+  /** Today's on-call and quiet incidents (when CONFIG_FILE has `oncall:`). */
+  oncall?: Section<OncallDigest | undefined>;
 }
 
 async function section<T>(source: string, fn: () => Promise<T>): Promise<Section<T>> {
@@ -56,7 +59,7 @@ export async function collectDigest(
   const now = opts.now ?? deps.now();
   const day = dateIn(now, config.timezone);
   const q = new DigestQueries(deps.sources.prometheus, now, config.queryTimeoutMs);
-  const [services, capacity, resources, incidents, backups, slowQueries, chart] = await Promise.all([
+  const [services, capacity, resources, incidents, backups, slowQueries, chart, oncall] = await Promise.all([
     section('Prometheus', () => collectServices(q, config.jobs)),
     section('Prometheus', () => collectCapacity(q, config.jobs, config.capacity)),
     section('Prometheus', () => collectResources(q, config.diskThreshold)),
@@ -66,6 +69,7 @@ export async function collectDigest(
       collectSlowQueries(deps.sources.targetDb(), deps.pool, day, opts.saveSnapshot ? { saveAs: day } : {}),
     ),
     section('Prometheus', () => collectChart(q, config.jobs)),
+    section('PostgreSQL', () => collectOncallDigest(deps, now)),
   ]);
-  return { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart };
+  return { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart, oncall };
 }

@@ -1,4 +1,5 @@
 import type { Translate } from '../i18n/index.ts';
+import { oncallDigestBlocks } from '../oncall/digest.ts';
 import type { Report, ReportBlock, ReportField, ReportLink, Tone } from '../report/report.ts';
 import type { CapacityFigures } from './capacity.ts';
 import type { DigestData, Section } from './collect.ts';
@@ -197,6 +198,13 @@ export function digestReport(data: DigestData, ctx: RenderContext, opts: { previ
   links.push(...inc.links);
   if (inc.missing) missing.push(t('digest.names.incidents'));
   if (inc.opened !== undefined) summary.push(t('digest.summary.incidents', { count: inc.opened }));
+
+  // On call (only when configured)
+  if (data.oncall && (!data.oncall.ok || data.oncall.value)) {
+    blocks.push(heading(t('oncall.digest.title')));
+    if (!data.oncall.ok) blocks.push(downBlock(data.oncall, ctx));
+    else if (data.oncall.value) blocks.push(...oncallDigestBlocks(data.oncall.value, t));
+  }
 
   blocks.push(heading(t('digest.section.backups')));
   const bk = renderBackups(data.backups, ctx, data.now);

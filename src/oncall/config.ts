@@ -153,6 +153,8 @@ export const oncallFileSchema = z
         enabled: z.boolean().default(true),
       })
       .default({ after: 30 * min, every: 30 * min, enabled: true }),
+    /** An open incident with no timeline activity for this long is listed in the daily digest. */
+    quietAfter: duration('a duration', 60_000).default(4 * 60 * min),
     /** The checklist item the bot ticks when it has notified the on-call person. */
     checklistItem: z.string().min(1).default('通知相关人员'),
     /** How often each worker looks for due steps (PostgreSQL holds the timers). */

@@ -36,7 +36,12 @@ export const oncallMessages: FeatureMessages = {
       escalated: '⏫ 事件升级到你：{{severity}} {{alertname}} 已 {{after}} 无人确认。事件串：{{link}}',
       reminder: '⏰ 提醒：{{alertname}} 已确认 {{elapsed}}，仍未恢复。事件串：{{link}}',
     },
-    digest: { title: '今日值班', line: '{{schedule}}：{{user}}（至 {{until}}）' },
+    digest: {
+      title: '今日值班',
+      value: '{{user}}（至 {{until}}）',
+      quiet: '长时间无进展的未恢复事件：',
+      quietLine: '• 事件 #{{id}} {{alertname}}：{{minutes}} 分钟无动态',
+    },
   },
   en: {
     title: 'On call',
@@ -77,6 +82,11 @@ export const oncallMessages: FeatureMessages = {
       reminder:
         '⏰ Reminder: {{alertname}} acknowledged {{elapsed}} ago, still not resolved. Thread: {{link}}',
     },
-    digest: { title: 'On call today', line: '{{schedule}}: {{user}} (until {{until}})' },
+    digest: {
+      title: 'On call today',
+      value: '{{user}} (until {{until}})',
+      quiet: 'Open incidents with no activity for long:',
+      quietLine: '• Incident #{{id}} {{alertname}}: no activity for {{minutes}} min',
+    },
   },
 };

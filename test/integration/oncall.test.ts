@@ -2,8 +2,11 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import oncallCommand from '../../commands/oncall.ts';
 import type { Bot } from '../../src/app.ts';
+import { collectDigest } from '../../src/digest/collect.ts';
+import { digestReport } from '../../src/digest/render.ts';
 import { handleIncidentAction } from '../../src/incidents/actions.ts';
 import { fireDue, planSteps } from '../../src/oncall/engine.ts';
+import { renderText } from '../../src/report/text.ts';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import {
@@ -230,6 +233,16 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     await oncallCommand.run(oncallCommand.args.parse({ positional: ['cancel', String(id)], flags: {} }), ctx);
     const back = await oncallCommand.run(oncallCommand.args.parse({ positional: [], flags: {} }), ctx);
     expect(back.data).toMatchObject([{ now: PRIMARY }]);
+
+    // The daily digest names today's on-call and lists open incidents nobody has touched for long.
+    await t.db.pool.query(
+      "UPDATE incident_events SET at = now() - interval '5 hours' WHERE incident_id = (SELECT id FROM incidents WHERE alertname = 'OncallOverride')",
+    );
+    const data = await collectDigest(t.bot.deps);
+    const text = renderText(digestReport(data, { t: t.bot.deps.t, timeZone: 'Asia/Shanghai' }));
+    expect(text).toContain('今日值班');
+    expect(text).toContain(`@${PRIMARY}`);
+    expect(text).toMatch(/OncallOverride：\d+ 分钟无动态/);
   }, 30_000);
 });
 
