@@ -26,7 +26,6 @@ import { type Override, onCallAt, scheduleFor, secondaryAt } from './schedule.ts
 
 /** How far back an unacknowledged incident still gets its escalation planned. */
 const PLAN_WINDOW_MS = 24 * 3_600_000;
-const BATCH = 50;
 
 export type PageTarget =
   | { kind: 'users'; users: string[]; schedule?: string; role?: 'primary' | 'secondary' }
@@ -242,43 +241,51 @@ export async function enqueueDelivery(deps: Deps, id: number): Promise<void> {
     );
 }
 
-/** Fires every due page (in batches, each in one transaction). Returns how many fired. */
-export async function fireDue(deps: Deps, config: OncallConfig, now: Date): Promise<number> {
+/** Parallel lanes per worker; each fires one page per transaction (short row locks). */
+const LANES = 4;
+const MAX_PER_CALL = 5_000;
+
+/**
+ * Fires every due page: each lane claims one due row at a time (FOR UPDATE SKIP LOCKED, so lanes
+ * and replicas never take the same row) and fires it in its own transaction. `at` fixes the clock
+ * (tests); by default each page is fired and timed at the moment it is claimed.
+ */
+export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Promise<number> {
+  const overrides = await loadOverrides(deps.pool, at ?? deps.now());
   let total = 0;
-  for (let round = 0; round < 20; round += 1) {
-    let overrides: Override[] | undefined;
-    const { count, fired } = await inTransaction(deps.pool, async (db) => {
-      const r = await db.query(
-        `SELECT id, incident_id, kind, step, due_at FROM oncall_pages
-          WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
-          ORDER BY due_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        [now],
-      );
-      const out: Fired[] = [];
-      for (const row of r.rows) {
-        overrides ??= await loadOverrides(db, now);
-        const f = await firePage(
-          db,
-          deps,
-          config,
-          {
-            id: Number(row.id),
-            incidentId: Number(row.incident_id),
-            kind: row.kind,
-            step: Number(row.step ?? 0),
-            dueAt: row.due_at as Date,
-          },
-          overrides,
-          now,
+  let done = false;
+  const lane = async () => {
+    while (!done && total < MAX_PER_CALL) {
+      const now = at ?? deps.now();
+      const out = await inTransaction(deps.pool, async (db) => {
+        const r = await db.query(
+          `SELECT id, incident_id, kind, step, due_at FROM oncall_pages
+            WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
+            ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [now],
         );
-        if (f) out.push(f);
+        const row = r.rows[0];
+        if (!row) return { claimed: false as const };
+        const page: PageRow = {
+          id: Number(row.id),
+          incidentId: Number(row.incident_id),
+          kind: row.kind,
+          step: Number(row.step ?? 0),
+          dueAt: row.due_at as Date,
+        };
+        return { claimed: true as const, fired: await firePage(db, deps, config, page, overrides, now) };
+      });
+      if (!out.claimed) {
+        done = true;
+        break;
       }
-      return { count: r.rowCount ?? 0, fired: out };
-    });
-    await afterFire(deps, fired);
-    total += fired.length;
-    if (count < BATCH) break;
-  }
+      if (out.fired) {
+        total += 1;
+        await afterFire(deps, [out.fired]);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, lane));
   return total;
 }
 

@@ -4,53 +4,27 @@ import { fireDue, planReminders, planSteps, redriveDeliveries, stopAcknowledged 
 import { syncUserGroups } from './usergroups.ts';
 
 export interface OncallTicker {
-  /** One pass now (tests, bench); resolves when it is done. */
+  /** One firing pass now (tests, bench); resolves when it is done. */
   tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const REDRIVE_EVERY_MS = 5_000;
+const MAINTENANCE_EVERY_MS = 5_000;
 const USERGROUPS_EVERY_MS = 60_000;
 
-/**
- * Each worker replica runs this loop: plan missing steps and reminders, stop what was acknowledged,
- * fire what is due, and now and then re-drive lost deliveries and sync user groups. The timers are
- * rows in PostgreSQL, so the loop needs nothing from Redis to know what is due; replicas share the
- * work through row locks (SKIP LOCKED) and never fire a row twice.
- */
-export function startOncallTicker(deps: Deps, config: OncallConfig): OncallTicker {
-  const everyMs = Math.round(config.tickSeconds * 1000);
+/** A loop that runs `pass` every `everyMs` after the previous pass ended; errors logged at most once a minute. */
+function loop(deps: Deps, what: string, everyMs: number, pass: () => Promise<void>) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  let lastRedrive = 0;
-  let lastGroups = 0;
   let lastError = 0;
-
-  const pass = async () => {
-    const now = deps.now();
-    await planSteps(deps, config, now);
-    await planReminders(deps, config);
-    await stopAcknowledged(deps, now);
-    await fireDue(deps, config, deps.now());
-    const ms = Date.now();
-    if (ms - lastRedrive >= REDRIVE_EVERY_MS) {
-      lastRedrive = ms;
-      await redriveDeliveries(deps, now);
-    }
-    if (ms - lastGroups >= USERGROUPS_EVERY_MS) {
-      lastGroups = ms;
-      await syncUserGroups(deps, config, now);
-    }
-  };
-
-  const tick = (): Promise<void> => {
+  const run = (): Promise<void> => {
     running ??= pass()
       .catch((err) => {
-        // PostgreSQL down: logged at most once a minute; the next pass catches up on everything due.
+        // PostgreSQL down: the next pass catches up on everything due.
         if (Date.now() - lastError > 60_000) {
           lastError = Date.now();
-          deps.logger.warn({ err: (err as Error).message }, 'on-call tick failed; retrying');
+          deps.logger.warn({ err: (err as Error).message }, `on-call ${what} failed; retrying`);
         }
       })
       .finally(() => {
@@ -58,20 +32,58 @@ export function startOncallTicker(deps: Deps, config: OncallConfig): OncallTicke
       });
     return running;
   };
-
-  const loop = () => {
+  const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      void tick().finally(loop);
+      void run().finally(schedule);
     }, everyMs);
   };
-  loop();
+  schedule();
   return {
-    tick,
+    run,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       await running;
+    },
+  };
+}
+
+/**
+ * Each worker replica runs two loops. The firing loop (every `tickSeconds`): plan missing steps and
+ * reminders, stop what was acknowledged, fire what is due. The maintenance loop: re-drive lost
+ * deliveries, keep user groups in step. The timers are rows in PostgreSQL, so neither loop needs
+ * Redis to know what is due; replicas share the work through row locks (SKIP LOCKED) and never
+ * fire a row twice.
+ */
+export function startOncallTicker(deps: Deps, config: OncallConfig): OncallTicker {
+  const firing = loop(deps, 'tick', Math.round(config.tickSeconds * 1000), async () => {
+    // Due steps first: planning and stopping must not hold them back.
+    await fireDue(deps, config);
+    await planSteps(deps, config, deps.now());
+    await planReminders(deps, config);
+    await stopAcknowledged(deps, deps.now());
+    await fireDue(deps, config);
+  });
+  let lastGroups = 0;
+  const maintenance = loop(deps, 'maintenance', MAINTENANCE_EVERY_MS, async () => {
+    await redriveDeliveries(deps, deps.now());
+    if (Date.now() - lastGroups >= USERGROUPS_EVERY_MS) {
+      lastGroups = Date.now();
+      await syncUserGroups(deps, config, deps.now());
+    }
+  });
+  // User groups follow the schedule from the start.
+  void syncUserGroups(deps, config, deps.now()).then(
+    () => {
+      lastGroups = Date.now();
+    },
+    () => {},
+  );
+  return {
+    tick: firing.run,
+    async stop() {
+      await Promise.all([firing.stop(), maintenance.stop()]);
     },
   };
 }

@@ -115,8 +115,8 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes('OncallFull')));
 
     // Notify: a mention in the thread, a DM with a link to the thread, the checklist ticked by the bot.
-    await eventually(() => count(threadText(t.slack, root), `<@${PRIMARY}>`) > 0, 10_000);
-    const dm = await eventually(async () => (await dmChannels(t)).get(PRIMARY));
+    await eventually(() => count(threadText(t.slack, root), `<@${PRIMARY}>`) > 0, 30_000);
+    const dm = await eventually(async () => (await dmChannels(t)).get(PRIMARY), 30_000);
     const dmMessages = t.slack.channelMessages(dm);
     expect(dmMessages).toHaveLength(1);
     expect(textOf(dmMessages[0])).toContain(
@@ -124,19 +124,23 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     );
     const inc = await t.db.pool.query('SELECT checklist FROM incidents WHERE id = $1', [id]);
     expect(inc.rows[0].checklist['immediate_actions:1']).toMatchObject({ by: 'laojun-bot' });
-    const checklist = await eventually(() =>
-      replies(t.slack, root).find((m) => textOf(m).includes('机器人') && textOf(m).includes('通知相关人员')),
+    const checklist = await eventually(
+      () =>
+        replies(t.slack, root).find(
+          (m) => textOf(m).includes('机器人') && textOf(m).includes('通知相关人员'),
+        ),
+      30_000,
     );
     expect(checklist).toBeTruthy();
 
     // Escalation: secondary (+ the webhook), the ops group, then @here — each once, in order.
-    await eventually(() => count(threadText(t.slack, root), '<!here>') > 0, 15_000);
+    await eventually(() => count(threadText(t.slack, root), '<!here>') > 0, 30_000);
     const texts = threadText(t.slack, root);
     expect(count(texts, `<@${SECONDARY}>`)).toBe(1);
     expect(count(texts, '<!subteam^S0OPS>')).toBe(1);
     expect(count(texts, '<!here>')).toBe(1);
     expect((await stepEvents(t, id)).map((e) => e.step)).toEqual([0, 1, 2, 3]);
-    const hook = await receiver.waitFor((r) => r.path === '/page', 10_000);
+    const hook = await receiver.waitFor((r) => r.path === '/page', 30_000);
     expect(hook.headers.authorization).toBe(`Bearer ${PAGER_TOKEN}`);
     expect(hook.headers['idempotency-key']).toMatch(/^laojun-oncall-page-\d+$/);
     expect(hook.json).toMatchObject({
@@ -144,20 +148,20 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
       step: { number: 2, notify: 'secondary' },
       links: { thread: expect.stringContaining('/archives/') },
     });
-    const secondDm = await eventually(async () => (await dmChannels(t)).get(SECONDARY));
+    const secondDm = await eventually(async () => (await dmChannels(t)).get(SECONDARY), 30_000);
     expect(t.slack.channelMessages(secondDm)).toHaveLength(1);
     // The user group follows whoever is on call.
     await eventually(() =>
       t.slack.calls.some((c) => c.method === 'usergroups.users.update' && c.ok && c.body.users === PRIMARY),
     );
     expect(t.slack.rejected.filter((c) => c.method !== 'conversations.history')).toEqual([]);
-  }, 40_000);
+  }, 90_000);
 
   it('acknowledging stops the escalation at once; reminders then mention the acknowledger until resolved', async () => {
     expect((await postAlerts(t.url, alertGroup('OncallAck'), { token: TOKEN })).status).toBe(200);
     const id = await incidentIdOf(t, 'OncallAck');
     const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes('OncallAck')));
-    await eventually(() => count(threadText(t.slack, root), `<@${PRIMARY}>`) > 0, 10_000);
+    await eventually(() => count(threadText(t.slack, root), `<@${PRIMARY}>`) > 0, 30_000);
     expect(
       await clickAction(t, root, {
         action_id: 'incident_ack',
@@ -166,9 +170,9 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
         value: String(id),
       }),
     ).toBe(200);
-    await eventually(() => count(threadText(t.slack, root), '⏹') > 0, 10_000);
+    await eventually(() => count(threadText(t.slack, root), '⏹') > 0, 30_000);
     // Two reminders mentioning the acknowledger (2 s after the ack, then every 2 s).
-    await eventually(() => count(threadText(t.slack, root), '⏰ 提醒 <@U0SRE>') >= 2, 15_000);
+    await eventually(() => count(threadText(t.slack, root), '⏰ 提醒 <@U0SRE>') >= 2, 30_000);
     // No step fired once the acknowledgement was in; every later one was cancelled by it.
     const pages = await t.db.pool.query(
       `SELECT p.step, p.fired_at, p.cancel_reason, i.acked_at FROM oncall_pages p JOIN incidents i ON i.id = p.incident_id
@@ -199,7 +203,7 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
         [id],
       );
       return r.rows[0].n === 0;
-    }, 10_000);
+    }, 30_000);
     await new Promise((r) => setTimeout(r, 2_500)); // one reminder interval: nothing may fire
     const late = await t.db.pool.query(
       `SELECT count(*)::int AS n FROM oncall_pages p JOIN incidents i ON i.id = p.incident_id
@@ -207,7 +211,7 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
       [id],
     );
     expect(late.rows[0].n).toBe(0);
-  }, 40_000);
+  }, 90_000);
 
   it('/oncall shows now and next; an override from Slack takes over and is stored in PostgreSQL', async () => {
     const ctx = { deps: t.bot.deps, user: { id: 'U0TAKER' }, source: 'slack' as const };
@@ -228,7 +232,7 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     // A new incident now pages the override.
     expect((await postAlerts(t.url, alertGroup('OncallOverride'), { token: TOKEN })).status).toBe(200);
     const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes('OncallOverride')));
-    await eventually(() => count(threadText(t.slack, root), '<@U0TAKER>') > 0, 10_000);
+    await eventually(() => count(threadText(t.slack, root), '<@U0TAKER>') > 0, 30_000);
     const { id } = take.data as { id: number };
     await oncallCommand.run(oncallCommand.args.parse({ positional: ['cancel', String(id)], flags: {} }), ctx);
     const back = await oncallCommand.run(oncallCommand.args.parse({ positional: [], flags: {} }), ctx);
@@ -312,7 +316,7 @@ describe('on call: exactness', () => {
         () => roots(first.slack).find((m) => textOf(m).includes('OncallHa')),
         15_000,
       );
-      await eventually(() => count(threadText(first.slack, root), `<@${PRIMARY}>`) > 0, 15_000);
+      await eventually(() => count(threadText(first.slack, root), `<@${PRIMARY}>`) > 0, 30_000);
       first.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
 
       // Redis loses everything; the first replica restarts (a new process on the same state).
