@@ -54,6 +54,10 @@ oncall:
       - { after: ${b}, notify: secondary, webhook: { url: "${webhookUrl}/page", tokenEnv: PAGER_TOKEN } }
       - { after: ${c}, notify: usergroup }
       - { after: ${d}, notify: here }
+    warning:
+      - { after: 0s, notify: primary }
+      - { after: 20s, notify: secondary }
+      - { after: 40s, notify: usergroup }
 `;
 }
 
@@ -158,7 +162,10 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
   }, 90_000);
 
   it('acknowledging stops the escalation at once; reminders then mention the acknowledger until resolved', async () => {
-    expect((await postAlerts(t.url, alertGroup('OncallAck'), { token: TOKEN })).status).toBe(200);
+    // A warning: its policy climbs slowly (20 s), so the acknowledgement surely comes first.
+    const warning = alertGroup('OncallAck');
+    warning.commonLabels = { ...warning.commonLabels, severity: 'warning' };
+    expect((await postAlerts(t.url, warning, { token: TOKEN })).status).toBe(200);
     const id = await incidentIdOf(t, 'OncallAck');
     const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes('OncallAck')));
     await eventually(() => count(threadText(t.slack, root), `<@${PRIMARY}>`) > 0, 30_000);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { type OncallConfig, oncallFileSchema, policyFor } from '../../src/oncall/config.ts';
@@ -189,5 +190,23 @@ describe('on-call configuration is refused at start, naming the setting', () => 
     );
     const c = loadConfig({ ...base, PAGER_TOKEN: 'pager-secret-123' }, { readFile: () => hook });
     expect(c.secrets).toContain('pager-secret-123');
+  });
+});
+
+describe('the documented examples', () => {
+  /** The first ```yaml block of a Markdown file that starts with `oncall:`. */
+  function example(file: string): string {
+    const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    const block = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? '')
+      .find((b) => b.startsWith('oncall:'));
+    if (!block) throw new Error(`no oncall: example in ${file}`);
+    return block;
+  }
+  it('README and docs/oncall.md examples are valid configuration', () => {
+    for (const file of ['README.md', 'docs/oncall.md']) {
+      const c = loadConfig({ ...base, PAGER_TOKEN: 'pager-secret-123' }, { readFile: () => example(file) });
+      expect(c.file.oncall?.schedules.length, file).toBeGreaterThan(0);
+    }
   });
 });
