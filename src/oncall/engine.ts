@@ -180,42 +180,48 @@ async function firePage(
     target = who ? { kind: 'users', users: [who] } : { kind: 'nobody', target: 'commander' };
   }
   const post = inc.stormId === null;
-  await addEvent(
-    db,
-    inc.id,
-    'oncall_page',
-    {
-      page: page.kind,
-      step: page.step,
-      notify: step?.notify ?? 'commander',
-      afterMs: step?.after ?? now.getTime() - (inc.ackedAt?.getTime() ?? now.getTime()),
-      target,
-      latenessMs: lateness,
-    },
-    { at: now, post },
-  );
   if (page.kind === 'step' && page.step === 0 && target.kind === 'users')
     await tickNotified(db, deps, config, inc, now);
-  await db.query('UPDATE oncall_pages SET fired_at = $2, lateness_ms = $3, targets = $4 WHERE id = $1', [
-    page.id,
-    now,
-    lateness,
-    JSON.stringify(target),
-  ]);
   const deliveries: Array<{ kind: 'dm' | 'webhook'; target: string }> = [];
   if (target.kind === 'users') for (const u of target.users) deliveries.push({ kind: 'dm', target: u });
   if (step?.webhook) deliveries.push({ kind: 'webhook', target: step.webhook.url });
-  const ids: number[] = [];
-  for (const d of deliveries) {
-    const r = await db.query(
-      `INSERT INTO oncall_deliveries (page_id, kind, target, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (page_id, kind, target) DO NOTHING RETURNING id`,
-      [page.id, d.kind, d.target, now],
-    );
-    if (r.rows[0]) ids.push(Number(r.rows[0].id));
-  }
-  const version = await bumpVersion(db, inc.id, now);
-  return { incidentId: inc.id, version, stormId: inc.stormId, deliveries: ids };
+  const data = {
+    page: page.kind,
+    step: page.step,
+    notify: step?.notify ?? 'commander',
+    afterMs: step?.after ?? now.getTime() - (inc.ackedAt?.getTime() ?? now.getTime()),
+    target,
+    latenessMs: lateness,
+  };
+  // One round trip: the timeline event, the page marked fired, its deliveries, the version bump.
+  const r = await db.query(
+    `WITH ev AS (
+       INSERT INTO incident_events (incident_id, kind, data, post, at) VALUES ($1, 'oncall_page', $2, $3, $4)),
+     pg AS (UPDATE oncall_pages SET fired_at = $4, lateness_ms = $6, targets = $7 WHERE id = $5),
+     dl AS (
+       INSERT INTO oncall_deliveries (page_id, kind, target, created_at)
+       SELECT $5, d.kind, d.target, $4 FROM jsonb_to_recordset($8::jsonb) AS d(kind text, target text)
+       ON CONFLICT (page_id, kind, target) DO NOTHING RETURNING id),
+     v AS (UPDATE incidents SET version = version + 1, changed_at = $4 WHERE id = $1 RETURNING version)
+     SELECT (SELECT version FROM v) AS version, (SELECT coalesce(array_agg(id), '{}') FROM dl) AS ids`,
+    [
+      inc.id,
+      JSON.stringify(data),
+      post,
+      now,
+      page.id,
+      lateness,
+      JSON.stringify(target),
+      JSON.stringify(deliveries),
+    ],
+  );
+  const row = r.rows[0];
+  return {
+    incidentId: inc.id,
+    version: Number(row.version),
+    stormId: inc.stormId,
+    deliveries: (row.ids as string[]).map(Number),
+  };
 }
 
 /** After a commit: the thread sync and the deliveries (the sweep and the ticker re-drive what is lost). */
@@ -254,6 +260,7 @@ export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Prom
   const overrides = await loadOverrides(deps.pool, at ?? deps.now());
   let total = 0;
   let done = false;
+  const enqueues: Promise<void>[] = [];
   const lane = async () => {
     while (!done && total < MAX_PER_CALL) {
       const now = at ?? deps.now();
@@ -281,11 +288,13 @@ export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Prom
       }
       if (out.fired) {
         total += 1;
-        await afterFire(deps, [out.fired]);
+        // Not awaited here: a lane goes on to the next due page while Redis is told (errors are logged).
+        enqueues.push(afterFire(deps, [out.fired]));
       }
     }
   };
   await Promise.all(Array.from({ length: LANES }, lane));
+  await Promise.all(enqueues);
   return total;
 }
 
