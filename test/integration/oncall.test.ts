@@ -8,7 +8,7 @@ import { handleIncidentAction } from '../../src/incidents/actions.ts';
 import { fireDue, planSteps } from '../../src/oncall/engine.ts';
 import { renderText } from '../../src/report/text.ts';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import {
   alertGroup,
   CHANNEL,
@@ -21,6 +21,7 @@ import {
   textOf,
 } from '../helpers/incidents.ts';
 import { cleanupPrefix } from '../helpers/redis.ts';
+import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const TOKEN = 'alert-webhook-token-0123456789';
@@ -255,6 +256,40 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     expect(text).toContain(`@${PRIMARY}`);
     expect(text).toMatch(/OncallOverride：\d+ 分钟无动态/);
   }, 30_000);
+  it('/oncall from Slack: anyone sees who is on call; an override needs oncall:override', async () => {
+    const slash = async (text: string, user: string) => {
+      const responseUrl = t.slack.createResponseUrl();
+      const res = await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({
+          command: '/oncall',
+          text,
+          user_id: user,
+          channel_id: 'C0OPS',
+          response_url: responseUrl,
+        }),
+      );
+      expect(res.status).toBe(200);
+      return { ack: res.body, id: responseUrl.split('/').at(-1) as string };
+    };
+    const refused = await slash('take platform 12h', 'U0ALICE');
+    expect(refused.ack).toContain('oncall:override');
+    expect(
+      await t.db.pool.query("SELECT 1 FROM oncall_overrides WHERE created_by = 'U0ALICE'"),
+    ).toMatchObject({
+      rowCount: 0,
+    });
+    // An admin puts someone else on call, naming them with a mention as Slack escapes it.
+    await slash('take platform 1h --user <@U0BOB|bob>', 'U0SRE');
+    await eventually(
+      async () => (await t.db.pool.query("SELECT 1 FROM oncall_overrides WHERE user_id = 'U0BOB'")).rowCount,
+    );
+    const shown = await slash('', 'U0ALICE');
+    const answer = await eventually(() => t.slack.responses.find((r) => r.id === shown.id), 20_000);
+    expect(JSON.stringify(answer.body)).toContain('@U0BOB');
+    await t.db.pool.query("UPDATE oncall_overrides SET cancelled_at = now() WHERE user_id = 'U0BOB'");
+  }, 40_000);
 });
 
 describe('on call: exactness', () => {
