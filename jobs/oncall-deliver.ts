@@ -64,11 +64,13 @@ async function load(deps: Deps, id: number): Promise<Delivery | undefined> {
   };
 }
 
-const giveUp = (deps: Deps, id: number, error: string) =>
-  deps.pool.query('UPDATE oncall_deliveries SET given_up_at = now(), last_error = $2 WHERE id = $1', [
-    id,
+const giveUp = (deps: Deps, d: Pick<Delivery, 'id' | 'kind'>, error: string) => {
+  deps.metrics.oncall.deliveries.inc({ kind: d.kind, outcome: 'given_up' });
+  return deps.pool.query('UPDATE oncall_deliveries SET given_up_at = now(), last_error = $2 WHERE id = $1', [
+    d.id,
     error.slice(0, 500),
   ]);
+};
 
 async function dm(
   deps: Deps,
@@ -77,7 +79,7 @@ async function dm(
   token?: string,
 ) {
   const inc = await loadIncident(deps.pool, d.page.incidentId);
-  if (!inc) return giveUp(deps, d.id, 'incident gone');
+  if (!inc) return giveUp(deps, d, 'incident gone');
   if (!inc.rootTs && inc.stormId === null && Date.now() - d.createdAt.getTime() < THREAD_WAIT_MS && token) {
     await job.moveToDelayed(Date.now() + 500, token);
     throw new DelayedError();
@@ -106,7 +108,7 @@ async function dm(
 /** The step as JSON for a phone or SMS gateway; the same Idempotency-Key on every retry. */
 async function webhook(deps: Deps, d: Delivery) {
   const inc = await loadIncident(deps.pool, d.page.incidentId);
-  if (!inc) return giveUp(deps, d.id, 'incident gone');
+  if (!inc) return giveUp(deps, d, 'incident gone');
   const step = deps.config.file.oncall
     ? policyFor(deps.config.file.oncall, inc.severity)[d.page.step]
     : undefined;
@@ -149,7 +151,7 @@ async function webhook(deps: Deps, d: Delivery) {
     return;
   }
   if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-    await giveUp(deps, d.id, `HTTP ${res.status}`);
+    await giveUp(deps, d, `HTTP ${res.status}`);
     throw new UnrecoverableError(`on-call webhook refused: HTTP ${res.status}`);
   }
   throw new Error(`on-call webhook failed: HTTP ${res.status}`);
@@ -174,18 +176,19 @@ export default defineJob({
     const d = await load(deps, data.deliveryId);
     if (!d || d.doneAt || d.givenUpAt) return { skipped: true };
     if (d.attempts > MAX_RUNS) {
-      await giveUp(deps, d.id, 'too many attempts');
+      await giveUp(deps, d, 'too many attempts');
       deps.logger.error({ deliveryId: d.id, kind: d.kind }, 'on-call delivery given up');
       return { gaveUp: true };
     }
     try {
       if (d.kind === 'dm') await dm(deps, d, job, token);
       else await webhook(deps, d);
+      deps.metrics.oncall.deliveries.inc({ kind: d.kind, outcome: 'delivered' });
       return { delivered: d.kind };
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
       if (isPermanentSlackError(err) || (err instanceof SlackApiError && /user|not_found/.test(err.code))) {
-        await giveUp(deps, d.id, (err as Error).message);
+        await giveUp(deps, d, (err as Error).message);
         deps.logger.error({ deliveryId: d.id, err }, 'on-call DM refused by Slack');
         throw new UnrecoverableError((err as Error).message);
       }

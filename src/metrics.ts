@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { createBackupMetrics } from './backup/metrics.ts';
 import { createIncidentMetrics } from './incidents/metrics.ts';
+import { createOncallMetrics } from './oncall/metrics.ts';
 
 /**
  * The bot's own metrics. One registry per running bot (tests start several in one process).
@@ -76,6 +77,7 @@ export function createMetrics() {
     }),
     backup: createBackupMetrics(registry),
     incidents: createIncidentMetrics(registry),
+    oncall: createOncallMetrics(registry),
   };
   return m;
 }

@@ -121,6 +121,8 @@ interface PageRow {
 }
 
 export interface Fired {
+  kind: 'step' | 'reminder';
+  latenessMs: number;
   incidentId: number;
   version: number;
   stormId: number | null;
@@ -217,6 +219,8 @@ async function firePage(
   );
   const row = r.rows[0];
   return {
+    kind: page.kind,
+    latenessMs: lateness,
     incidentId: inc.id,
     version: Number(row.version),
     stormId: inc.stormId,
@@ -288,6 +292,8 @@ export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Prom
       }
       if (out.fired) {
         total += 1;
+        deps.metrics.oncall.pages.inc({ kind: out.fired.kind, outcome: 'fired' });
+        deps.metrics.oncall.stepLateness.observe({ kind: out.fired.kind }, out.fired.latenessMs / 1000);
         // Not awaited here: a lane goes on to the next due page while Redis is told (errors are logged).
         enqueues.push(afterFire(deps, [out.fired]));
       }
@@ -336,7 +342,14 @@ export async function stopAcknowledged(deps: Deps, now: Date): Promise<number> {
         { at: now, actor: inc.ackedBy, post: inc.stormId === null },
       );
       const version = await bumpVersion(db, incidentId, now);
-      return { incidentId, version, stormId: inc.stormId, deliveries: [] };
+      return {
+        kind: 'step' as const,
+        latenessMs: 0,
+        incidentId,
+        version,
+        stormId: inc.stormId,
+        deliveries: [],
+      };
     });
     if (f) fired.push(f);
   }

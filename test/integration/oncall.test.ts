@@ -160,6 +160,12 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
       t.slack.calls.some((c) => c.method === 'usergroups.users.update' && c.ok && c.body.users === PRIMARY),
     );
     expect(t.slack.rejected.filter((c) => c.method !== 'conversations.history')).toEqual([]);
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      return /laojun_oncall_deliveries_total\{kind="webhook",outcome="delivered"\} 1/.test(text) && text;
+    });
+    expect(metrics).toMatch(/laojun_oncall_pages_total\{kind="step",outcome="fired"\} [4-9]/);
+    expect(metrics).toContain('laojun_oncall_page_lateness_seconds_bucket');
   }, 90_000);
 
   it('acknowledging stops the escalation at once; reminders then mention the acknowledger until resolved', async () => {
