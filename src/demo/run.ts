@@ -121,7 +121,7 @@ async function escalatedOnce(bot: Bot): Promise<boolean> {
 /** The user the first step paged (the one who would press Acknowledge in Slack). */
 async function pagedFirst(bot: Bot, incidentId: number): Promise<string> {
   const r = await bot.deps.pool.query(
-    "SELECT targets FROM oncall_pages WHERE incident_id = $1 AND key = 'step:0' AND fired_at IS NOT NULL",
+    "SELECT targets FROM oncall_pages WHERE incident_id = $1 AND kind = 'step' AND step = 0 AND fired_at IS NOT NULL ORDER BY id DESC LIMIT 1",
     [incidentId],
   );
   const users = (r.rows[0]?.targets as { users?: string[] } | undefined)?.users;

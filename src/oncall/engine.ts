@@ -64,25 +64,37 @@ export function resolveTarget(
     : { kind: 'nobody', target: `${schedule.name} (${notify})` };
 }
 
-/** Creates the step rows of new unacknowledged incidents (idempotent; due times count from the incident's creation). */
+/**
+ * Creates the step rows of unacknowledged incidents that have none for their current life:
+ * counted from the incident's creation, or from its latest reopening (a flapping group that fires
+ * again pages again; keys `step:<i>`, then `step:<flap>:<i>`). Idempotent across replicas.
+ */
 export async function planSteps(deps: Deps, config: OncallConfig, now: Date): Promise<number> {
   const r = await deps.pool.query(
-    `SELECT i.id, i.severity, i.created_at FROM incidents i
-      WHERE i.status = 'firing' AND i.acked_at IS NULL AND i.created_at > $1
-        AND NOT EXISTS (SELECT 1 FROM oncall_pages p WHERE p.incident_id = i.id AND p.kind = 'step')
-      ORDER BY i.id LIMIT 500`,
+    `SELECT id, severity, flap_count, start FROM (
+       SELECT i.id, i.severity, i.flap_count,
+              CASE WHEN i.flap_count = 0 THEN i.created_at
+                   ELSE COALESCE((SELECT max(e.at) FROM incident_events e
+                                   WHERE e.incident_id = i.id AND e.kind = 'reopened'), i.created_at) END AS start,
+              CASE WHEN i.flap_count = 0 THEN 'step:0' ELSE 'step:' || i.flap_count || ':0' END AS first_key
+         FROM incidents i
+        WHERE i.status = 'firing' AND i.acked_at IS NULL) c
+      WHERE start > $1
+        AND NOT EXISTS (SELECT 1 FROM oncall_pages p WHERE p.incident_id = c.id AND p.key = c.first_key)
+      ORDER BY id LIMIT 500`,
     [new Date(now.getTime() - PLAN_WINDOW_MS)],
   );
   if (!r.rowCount) return 0;
-  const rows = r.rows.flatMap((row) =>
-    policyFor(config, String(row.severity)).map((s, i) => ({
+  const rows = r.rows.flatMap((row) => {
+    const flap = Number(row.flap_count);
+    return policyFor(config, String(row.severity)).map((s, i) => ({
       incident_id: Number(row.id),
-      key: `step:${i}`,
+      key: flap === 0 ? `step:${i}` : `step:${flap}:${i}`,
       step: i,
-      due_at: new Date((row.created_at as Date).getTime() + s.after).toISOString(),
+      due_at: new Date((row.start as Date).getTime() + s.after).toISOString(),
       targets: [s.notify],
-    })),
-  );
+    }));
+  });
   const ins = await deps.pool.query(
     `INSERT INTO oncall_pages (incident_id, key, kind, step, due_at, targets)
      SELECT x.incident_id, x.key, 'step', x.step, x.due_at, x.targets

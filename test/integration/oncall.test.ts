@@ -227,6 +227,44 @@ describe('on call: notify, escalate, acknowledge, remind', () => {
     expect(late.rows[0].n).toBe(0);
   }, 90_000);
 
+  it('a group that resolves and fires again (flapping) pages again, from its reopening', async () => {
+    expect((await postAlerts(t.url, alertGroup('OncallFlap'), { token: TOKEN })).status).toBe(200);
+    const id = await incidentIdOf(t, 'OncallFlap');
+    const notified = async () => (await stepEvents(t, id)).filter((e) => e.step === 0).length;
+    await eventually(async () => (await notified()) === 1, 30_000);
+    expect((await postAlerts(t.url, alertGroup('OncallFlap', 1, 'resolved'), { token: TOKEN })).status).toBe(
+      200,
+    );
+    await eventually(async () => {
+      const r = await t.db.pool.query("SELECT status FROM incidents WHERE id = $1 AND status = 'resolved'", [
+        id,
+      ]);
+      return r.rowCount === 1;
+    });
+    expect(
+      (await postAlerts(t.url, alertGroup('OncallFlap', 1, 'firing', new Date()), { token: TOKEN })).status,
+    ).toBe(200);
+    await eventually(async () => (await notified()) === 2, 30_000);
+    const keys = await t.db.pool.query(
+      "SELECT key FROM oncall_pages WHERE incident_id = $1 AND kind = 'step' ORDER BY id",
+      [id],
+    );
+    expect(keys.rows.map((r) => r.key)).toEqual([
+      'step:0',
+      'step:1',
+      'step:2',
+      'step:3',
+      'step:1:0',
+      'step:1:1',
+      'step:1:2',
+      'step:1:3',
+    ]);
+    // Stop it here: resolving cancels the rest.
+    expect((await postAlerts(t.url, alertGroup('OncallFlap', 1, 'resolved'), { token: TOKEN })).status).toBe(
+      200,
+    );
+  }, 60_000);
+
   it('/oncall shows now and next; an override from Slack takes over and is stored in PostgreSQL', async () => {
     const ctx = { deps: t.bot.deps, user: { id: 'U0TAKER' }, source: 'slack' as const };
     const show = await oncallCommand.run(
