@@ -7,6 +7,7 @@ import followups from './followups.ts';
 import incident from './incident.ts';
 import incidents from './incidents.ts';
 import logs from './logs.ts';
+import oncall from './oncall.ts';
 import slowquery from './slowquery.ts';
 import status from './status.ts';
 
@@ -22,4 +23,5 @@ export const COMMANDS: AnyCommand[] = [
   incident,
   followups,
   incidents,
+  oncall,
 ];

@@ -4,6 +4,7 @@ import dailyDigest from './digest.ts';
 import followupReminders from './followup-reminders.ts';
 import followupTracker from './followup-tracker.ts';
 import incidentOpened from './incident-opened.ts';
+import oncallDeliver from './oncall-deliver.ts';
 import restoreDrill from './restore-drill.ts';
 import runCommand from './run-command.ts';
 import sweepIncidents from './sweep-incidents.ts';
@@ -21,4 +22,5 @@ export const JOBS: JobDefinition<any>[] = [
   restoreDrill,
   followupReminders,
   followupTracker,
+  oncallDeliver,
 ];

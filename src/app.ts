@@ -18,6 +18,7 @@ import { createHttpApp, finishHttpApp } from './http/server.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { type OncallTicker, startOncallTicker } from './oncall/ticker.ts';
 import { createRedis } from './queue/connection.ts';
 import type { JobDefinition } from './queue/jobs.ts';
 import { registerQueueMetrics } from './queue/metrics.ts';
@@ -59,6 +60,8 @@ export interface Bot {
   /** Base URL once listening, e.g. http://127.0.0.1:8080 */
   url?: string;
   workers?: WorkerSet;
+  /** The on-call timers' loop (workers, when CONFIG_FILE has `oncall:`). */
+  oncall?: OncallTicker;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -218,6 +221,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           queues.upsertSchedules(deps).catch(() => {});
         }, options.scheduleRefreshMs ?? 60_000);
         scheduleTimer.unref();
+        if (config.file.oncall) bot.oncall = startOncallTicker(deps, config.file.oncall);
       }
       // Workers serve only health and /metrics (probes and scrapes); no Slack endpoints, no /alerts.
       const http = role === 'worker' ? opsOnly(createHttpApp(deps)) : createHttpApp(deps);
@@ -309,6 +313,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         new Promise((resolve) => setTimeout(resolve, timeout).unref()),
       ]);
       bot.server?.closeAllConnections();
+      await bot.oncall?.stop();
       // 3. Close pools.
       await closeBoard?.();
       await closeDeps(deps);

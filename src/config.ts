@@ -6,6 +6,7 @@ import { backupFileSchema } from './backup/config.ts';
 import { diagnosticsSchema } from './diagnostics/config.ts';
 import { digestFileSchema } from './digest/config.ts';
 import { incidentsFileSchema } from './incidents/config.ts';
+import { oncallFileSchema, resolveWebhookTokens } from './oncall/config.ts';
 import { postmortemFileSchema } from './postmortem/config.ts';
 
 /**
@@ -185,6 +186,7 @@ export const fileSchema = z
     incidents: incidentsFileSchema,
     diagnostics: diagnosticsSchema,
     postmortem: postmortemFileSchema,
+    oncall: oncallFileSchema,
   })
   .passthrough();
 
@@ -308,6 +310,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     }
     file = fileParsed.data;
   }
+  let oncallSecrets: string[] = [];
+  if (file.oncall) {
+    try {
+      oncallSecrets = resolveWebhookTokens(file.oncall, env);
+    } catch (err) {
+      throw new ConfigError(`CONFIG_FILE ${e.CONFIG_FILE} ${(err as Error).message}`);
+    }
+  }
 
   const secrets = [
     e.SLACK_BOT_TOKEN,
@@ -323,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     passwordOf(e.ELASTICSEARCH_URL),
     passwordOf(e.PROMETHEUS_URL),
     passwordOf(e.ALERTMANAGER_URL),
+    ...oncallSecrets,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 
   return {

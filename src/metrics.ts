@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { createBackupMetrics } from './backup/metrics.ts';
 import { createIncidentMetrics } from './incidents/metrics.ts';
+import { createOncallMetrics } from './oncall/metrics.ts';
 import { createPostmortemMetrics } from './postmortem/metrics.ts';
 
 /**
@@ -78,6 +79,7 @@ export function createMetrics() {
     backup: createBackupMetrics(registry),
     incidents: createIncidentMetrics(registry),
     postmortem: createPostmortemMetrics(registry),
+    oncall: createOncallMetrics(registry),
   };
   return m;
 }

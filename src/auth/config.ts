@@ -68,4 +68,5 @@ export const READ_ONLY_PERMISSIONS = [
   'incident:postmortem',
   'incident:followup',
   'followups',
+  'oncall',
 ];

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { type Bot, createBot } from '../app.ts';
 import { LOCAL_DATABASE_URL, loadConfig } from '../config.ts';
+import { handleIncidentAction } from '../incidents/actions.ts';
 import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
 import {
   aptInstall,
@@ -107,6 +108,28 @@ async function queuesIdle(bot: Bot): Promise<boolean> {
   return true;
 }
 
+const DEMO_ONCALL = 'U0DEMOONCALL';
+const DEMO_SECONDARY = 'U0DEMOSECOND';
+const DEMO_OPS_GROUP = 'S0DEMOOPS';
+
+/** Whether an incident's escalation has gone past its first step. */
+async function escalatedOnce(bot: Bot): Promise<boolean> {
+  const r = await bot.deps.pool
+    .query("SELECT 1 FROM oncall_pages WHERE kind = 'step' AND step >= 1 AND fired_at IS NOT NULL LIMIT 1")
+    .catch(() => ({ rowCount: 0 }));
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** The user the first step paged (the one who would press Acknowledge in Slack). */
+async function pagedFirst(bot: Bot, incidentId: number): Promise<string> {
+  const r = await bot.deps.pool.query(
+    "SELECT targets FROM oncall_pages WHERE incident_id = $1 AND kind = 'step' AND step = 0 AND fired_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+    [incidentId],
+  );
+  const users = (r.rows[0]?.targets as { users?: string[] } | undefined)?.users;
+  return users?.[0] ?? DEMO_ONCALL;
+}
+
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const say = (line: string) => opts.out.write(`\n▶ ${line}\n`);
   const prometheusBin = findOnPath(['prometheus'], opts.env.PATH);
@@ -168,6 +191,26 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
           { name: 'redis', kind: 'redis' },
         ],
         links: { alertmanager: amUrl },
+        // On call: the demo's on-call person is paged at once, then escalated from, until acknowledged.
+        oncall: {
+          tickSeconds: 0.5,
+          opsGroup: DEMO_OPS_GROUP,
+          schedules: [
+            {
+              name: 'platform',
+              timeZone: 'Asia/Shanghai',
+              layers: [{ users: [DEMO_ONCALL, DEMO_SECONDARY], rotation: '1w', start: '2024-01-01' }],
+            },
+          ],
+          policies: {
+            critical: [
+              { after: '0s', notify: 'primary' },
+              { after: '4s', notify: 'secondary' },
+              { after: '8s', notify: 'usergroup' },
+              { after: '12s', notify: 'here' },
+            ],
+          },
+        },
       }),
     );
     const config = loadConfig({
@@ -251,10 +294,23 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         `  logs: ${dir}${opts.keepLogs ? ' (kept)' : ' (removed at the end; --keep-logs keeps them)'}`,
         opts.auto
           ? `  --auto: breaking ${opts.service} (${opts.fault}) in ${opts.breakAfterMs / 1000}s, mending it at ${opts.mendAfterMs / 1000}s.`
-          : `  Keys: b = break ${opts.service} (${opts.fault}), m = mend it, q = quit.`,
+          : `  Keys: b = break ${opts.service} (${opts.fault}), a = acknowledge (stops the escalation), m = mend it, q = quit.`,
+        '  On call: the on-call person is notified at once, escalated from every 4s until someone acknowledges.',
       ].join('\n'),
     );
 
+    // Acknowledge the open incident as the person who was paged first (the Acknowledge button).
+    const acknowledge = async (): Promise<boolean> => {
+      const r = await bot.deps.pool.query(
+        "SELECT id FROM incidents WHERE status = 'firing' AND acked_at IS NULL ORDER BY id DESC LIMIT 1",
+      );
+      const id = r.rows[0]?.id as string | undefined;
+      if (!id) return false;
+      const who = await pagedFirst(bot, Number(id));
+      await handleIncidentAction(bot.deps, { action_id: 'incident_ack', value: id }, { userId: who });
+      say(`Acknowledged incident #${id} as ${who}: the escalation stops.`);
+      return true;
+    };
     const breakIt = () => {
       platform.break(opts.service, opts.fault);
       say(
@@ -281,6 +337,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         const onKey = (key: Buffer) => {
           const k = key.toString();
           if (k === 'b') breakIt();
+          else if (k === 'a')
+            void acknowledge().catch((err) => say(`not acknowledged: ${(err as Error).message}`));
           else if (k === 'm') void mendIt();
           else if (k === 'q' || k === '\u0003') {
             input.off('data', onKey);
@@ -302,7 +360,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const auto = async (): Promise<number> => {
       await sleep(opts.breakAfterMs);
       breakIt();
-      await sleep(Math.max(0, opts.mendAfterMs - opts.breakAfterMs));
+      // Acknowledge once the escalation has climbed one step (the secondary was paged), if before the mend.
+      const mendAt = Date.now() + Math.max(0, opts.mendAfterMs - opts.breakAfterMs);
+      while (Date.now() < mendAt - 500 && !(await escalatedOnce(bot))) await sleep(250);
+      if (Date.now() < mendAt - 500) await acknowledge().catch(() => false);
+      await sleep(Math.max(0, mendAt - Date.now()));
       await mendIt();
       // Resolved: Alertmanager has no active alert, has posted since the mend, and the bot has caught up.
       const deadline = mendedAt + opts.resolveTimeoutMs;

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { collectOncallDigest, type OncallDigest } from '../oncall/digest.ts';
 import { type PostIncidentSection, readPostIncident } from '../postmortem/digest.ts';
 import { type CapacityFigures, collectCapacity } from './capacity.ts';
 import { type ChartSeries, collectChart } from './chart.ts';
@@ -35,6 +36,8 @@ export interface DigestData {
   chart: Section<ChartSeries[]>;
   /** Overdue follow-ups, MTTA/MTTR, noisy and flapping alerts (src/postmortem). */
   postIncident?: PostIncidentSection;
+  /** Today's on-call and quiet incidents (when CONFIG_FILE has `oncall:`). */
+  oncall?: Section<OncallDigest | undefined>;
 }
 
 async function section<T>(source: string, fn: () => Promise<T>): Promise<Section<T>> {
@@ -62,7 +65,7 @@ export async function collectDigest(
   const day = dateIn(now, config.timezone);
   const q = new DigestQueries(deps.sources.prometheus, now, config.queryTimeoutMs);
   const postIncident = readPostIncident(deps.pool, deps.config, now);
-  const [services, capacity, resources, incidents, backups, slowQueries, chart] = await Promise.all([
+  const [services, capacity, resources, incidents, backups, slowQueries, chart, oncall] = await Promise.all([
     section('Prometheus', () => collectServices(q, config.jobs)),
     section('Prometheus', () => collectCapacity(q, config.jobs, config.capacity)),
     section('Prometheus', () => collectResources(q, config.diskThreshold)),
@@ -72,7 +75,20 @@ export async function collectDigest(
       collectSlowQueries(deps.sources.targetDb(), deps.pool, day, opts.saveSnapshot ? { saveAs: day } : {}),
     ),
     section('Prometheus', () => collectChart(q, config.jobs)),
+    section('PostgreSQL', () => collectOncallDigest(deps, now)),
   ]);
-  const data = { now, day, config, services, capacity, resources, incidents, backups, slowQueries, chart };
+  const data = {
+    now,
+    day,
+    config,
+    services,
+    capacity,
+    resources,
+    incidents,
+    backups,
+    slowQueries,
+    chart,
+    oncall,
+  };
   return { ...data, postIncident: await postIncident };
 }

@@ -1,4 +1,5 @@
 import type { Translate } from '../i18n/index.ts';
+import { oncallDigestBlocks } from '../oncall/digest.ts';
 import { renderPostIncident } from '../postmortem/digest.ts';
 import type { Report, ReportBlock, ReportField, ReportLink, Tone } from '../report/report.ts';
 import type { CapacityFigures } from './capacity.ts';
@@ -203,6 +204,13 @@ export function digestReport(data: DigestData, ctx: RenderContext, opts: { previ
   if (data.postIncident) {
     blocks.push(...renderPostIncident(data.postIncident, t));
     if (data.postIncident.state === 'ok' && data.postIncident.value.overdue.length) tones.push('warn');
+  }
+
+  // On call (only when configured)
+  if (data.oncall && (!data.oncall.ok || data.oncall.value)) {
+    blocks.push(heading(t('oncall.digest.title')));
+    if (!data.oncall.ok) blocks.push(downBlock(data.oncall, ctx));
+    else if (data.oncall.value) blocks.push(...oncallDigestBlocks(data.oncall.value, t));
   }
 
   blocks.push(heading(t('digest.section.backups')));

@@ -3,6 +3,7 @@ import { backupMessages } from '../backup/messages.ts';
 import { diagnosticsMessages } from '../diagnostics/messages.ts';
 import { digestMessages } from '../digest/i18n.ts';
 import { incidentMessages } from '../incidents/i18n.ts';
+import { oncallMessages } from '../oncall/i18n.ts';
 import { postmortemMessages } from '../postmortem/i18n.ts';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
@@ -23,6 +24,7 @@ export const FEATURES: FeatureMessages[] = [
   backupMessages,
   diagnosticsMessages,
   postmortemMessages,
+  oncallMessages,
 ];
 
 function resources(): Record<string, { translation: Record<string, unknown> }> {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Alertmanager webhook payload, version 4 (alertmanager 0.25–0.34). Unknown and newer fields
+ * Alertmanager webhook payload, version 4 (alertmanager 0.25–0.34), and Grafana's webhook contact
+ * point, version 1, which has the same shape plus Grafana's own fields. Unknown and newer fields
  * (`notification_reason`, `routeLabels`, ...) are accepted and ignored; only what the bot cannot do
  * without is required, so a body is refused (400) only when it can never be accepted.
  */
@@ -50,7 +51,14 @@ export const alertSchema = z
 
 export const webhookSchema = z
   .object({
-    version: z.string().refine((v) => v === '4', 'only webhook payload version "4" is supported'),
+    // "4": Alertmanager; "1": Grafana-managed alerts (the webhook contact point adds orgId, state,
+    // title, message and per-alert values, silenceURL, dashboardURL, panelURL, kept as they come).
+    version: z
+      .string()
+      .refine(
+        (v) => v === '4' || v === '1',
+        'only webhook payload versions "4" (Alertmanager) and "1" (Grafana) are supported',
+      ),
     groupKey: z.string().min(1).max(10_000),
     truncatedAlerts: z.number().int().min(0).optional().default(0),
     status: z.enum(['firing', 'resolved']),
@@ -75,10 +83,23 @@ export function parseWebhook(body: unknown): ParseResult {
     return { ok: false, message: `nested deeper than ${MAX_NESTING} levels` };
   }
   const r = webhookSchema.safeParse(body);
-  if (r.success) return { ok: true, payload: r.data };
+  if (r.success) return { ok: true, payload: r.data.version === '1' ? fromGrafana(r.data) : r.data };
   const issue = r.error.issues[0];
   const path = issue?.path.join('.') ?? '';
   return { ok: false, message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid payload'}` };
+}
+
+/** Grafana's per-alert dashboardURL becomes the `dashboard_url` annotation the root links to. */
+function fromGrafana(p: WebhookPayload): WebhookPayload {
+  return {
+    ...p,
+    alerts: p.alerts.map((a) => {
+      const dashboard = typeof a.dashboardURL === 'string' ? a.dashboardURL : '';
+      return dashboard && !a.annotations.dashboard_url
+        ? { ...a, annotations: { ...a.annotations, dashboard_url: dashboard } }
+        : a;
+    }),
+  };
 }
 
 /**

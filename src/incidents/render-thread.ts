@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { oncallEventText } from '../oncall/render.ts';
 import { POSTMORTEM_ACTIONS } from '../postmortem/ids.ts';
 import { clip } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
@@ -127,7 +128,13 @@ export function eventText(
         ? t('incidents.event.commandAuto', values)
         : t('incidents.event.command', values);
     }
+    case 'oncall_page':
+    case 'oncall_stopped':
+      return oncallEventText(e, ctx);
     case 'ticked':
+      if (user === EVIDENCE_USER)
+        return t('oncall.event.tickedByBot', { item: itemLabel(ctx.checklist, String(d.item)) });
+      return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
     case 'unticked':
       return t(`incidents.event.${e.kind}`, { user, item: v(itemLabel(ctx.checklist, String(d.item))) });
     default:
@@ -186,7 +193,9 @@ export function renderChecklist(inc: Incident, ctx: RenderContext): OutgoingMess
               description: {
                 type: 'mrkdwn' as const,
                 text: truncate(
-                  t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
+                  tick.by === EVIDENCE_USER
+                    ? t('oncall.tickedByBot', { at: utc(tick.at).slice(5, 16) })
+                    : t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
                   LIMITS.buttonText,
                 ),
               },

@@ -101,6 +101,7 @@ const CLAIM_COLUMNS = {
   incidents: { claim: 'root_claimed_at', ts: 'root_ts' },
   incident_events: { claim: 'post_started_at', ts: 'posted_ts' },
   incident_storms: { claim: 'root_claimed_at', ts: 'root_ts' },
+  oncall_deliveries: { claim: 'claimed_at', ts: 'posted_ts' },
 } as const;
 
 export interface PostClaim {

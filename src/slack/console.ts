@@ -56,4 +56,8 @@ export class ConsoleSlack implements SlackPort {
   async userGroupMembers(): Promise<string[]> {
     return [];
   }
+
+  async updateUserGroup(groupId: string, userIds: readonly string[]): Promise<void> {
+    this.out.write(`\n[user group ${groupId} → ${userIds.join(', ')}]\n`);
+  }
 }

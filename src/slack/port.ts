@@ -61,6 +61,8 @@ export interface SlackPort {
   openDirectMessage(userId: string): Promise<string>;
   /** Members of a user group (by ID). */
   userGroupMembers(groupId: string): Promise<string[]>;
+  /** Optional: sets a user group's members (usergroups.users.update; on-call group sync). */
+  updateUserGroup?(groupId: string, userIds: readonly string[]): Promise<void>;
   /** Opens a modal for an interaction's trigger_id (valid once, for 3 s); absent in console mode. */
   openView?(triggerId: string, view: ModalView): Promise<{ id: string; hash: string }>;
   /** Replaces an open modal; `hash` (from openView) refuses to overwrite a newer version. */

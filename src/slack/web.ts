@@ -254,6 +254,12 @@ export class WebSlack implements SlackPort {
     );
     return (res.users as string[] | undefined) ?? [];
   }
+
+  async updateUserGroup(groupId: string, userIds: readonly string[]): Promise<void> {
+    await this.call('usergroups.users.update', undefined, () =>
+      this.client.usergroups.users.update({ usergroup: groupId, users: userIds.join(',') }),
+    );
+  }
 }
 
 /** Slack's host for response_url (slash commands, interactivity). */

@@ -80,6 +80,9 @@ describe('npm run demo', () => {
     const checklist = out.indexOf('☐ 确认故障范围和影响');
     expect(checklist).toBeGreaterThan(root);
     expect(out).toContain('☐ 更新运维文档');
+    // On call: the demo's on-call person is named in the thread and paged by DM with the thread's link.
+    expect(out.indexOf('📟 已通知值班人 @U0DEMOONCALL')).toBeGreaterThan(root);
+    expect(out).toContain('📟 你正在值班：critical ServiceDown');
     // Evidence: a link to the graph in the demo's own Prometheus.
     const prometheus = /Prometheus (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     expect(out).toContain(`Prometheus 图表 (${prometheus}/graph?`);

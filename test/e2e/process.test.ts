@@ -130,6 +130,20 @@ describe('the bot process', () => {
     expect(await exited).toBe(0);
   });
 
+  it('refuses a bad on-call schedule at start (exit 78), naming the setting', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'laojun-oncall-')), 'bad.yml');
+    writeFileSync(
+      file,
+      'oncall:\n  schedules:\n    - name: platform\n      timeZone: Asia/Shanghai\n      layers:\n        - { users: [alice], rotation: 1w }\n',
+    );
+    const { out, exited } = startBot({ DATABASE_URL: testDatabaseUrl(), CONFIG_FILE: file });
+    expect(await exited).toBe(78);
+    expect(out.stderr).toContain('oncall.schedules.0.layers.0.users.0: expected a Slack user ID');
+  });
+
   it('starts in console mode without a Slack token and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const schema = uniqueName('proc');

@@ -93,6 +93,7 @@ const WEB_METHODS = new Set([
   'conversations.history',
   'conversations.replies',
   'usergroups.users.list',
+  'usergroups.users.update',
   'users.info',
   'files.getUploadURLExternal',
   'files.completeUploadExternal',

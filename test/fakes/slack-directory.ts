@@ -1,4 +1,4 @@
-/** Directory methods of the fake Slack server: auth.test, conversations.open, usergroups, users.info. */
+/** Directory methods of the fake Slack server: auth.test, conversations.open (DMs), usergroups (list, update), users.info. */
 import { createHash } from 'node:crypto';
 import { str } from './http-body.ts';
 import { apiError, type Handler } from './slack-result.ts';
@@ -31,6 +31,7 @@ export function directoryHandlers({ bot, userGroups, users }: Directory): Record
       const channel = str(b.channel);
       if (list.length === 0 && !channel) return apiError('users_list_not_supplied');
       if (list.length > 8) return apiError('too_many_users');
+      if (list.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return apiError('user_not_found');
       const id =
         channel ??
         `D${createHash('sha1').update(list.sort().join(',')).digest('hex').slice(0, 10).toUpperCase()}`;
@@ -40,6 +41,21 @@ export function directoryHandlers({ bot, userGroups, users }: Directory): Record
       const group = userGroups.get(str(b.usergroup) ?? '');
       if (!group) return apiError('no_such_subteam');
       return { body: { ok: true, users: [...group] } };
+    },
+    // Replaces the members (comma-separated IDs); Slack refuses an empty list and unknown groups.
+    'usergroups.users.update': (b) => {
+      const id = str(b.usergroup) ?? '';
+      if (!userGroups.has(id)) return apiError('no_such_subteam');
+      const list = (str(b.users) ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
+      if (list.length === 0) return apiError('no_users_provided');
+      if (list.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return apiError('invalid_users');
+      userGroups.set(id, [...new Set(list)]);
+      return {
+        body: { ok: true, usergroup: { id, users: [...new Set(list)], user_count: new Set(list).size } },
+      };
     },
     'users.info': (b) => {
       const id = str(b.user) ?? '';

@@ -327,6 +327,23 @@ describe('fake Slack Web API', () => {
       'no_such_subteam',
     );
 
+    // usergroups.users.update replaces the members; Slack refuses unknown groups, empty lists, names.
+    await web.usergroups.users.update({ usergroup: 'S1', users: 'U3' });
+    expect((await web.usergroups.users.list({ usergroup: 'S1' })).users).toEqual(['U3']);
+    expect((await failure(web.usergroups.users.update({ usergroup: 'S9', users: 'U3' }))).data?.error).toBe(
+      'no_such_subteam',
+    );
+    expect((await failure(web.usergroups.users.update({ usergroup: 'S1', users: '' }))).data?.error).toBe(
+      'no_users_provided',
+    );
+    expect(
+      (await failure(web.usergroups.users.update({ usergroup: 'S1', users: 'alice' }))).data?.error,
+    ).toBe('invalid_users');
+    // A DM: conversations.open with a user ID, then chat.postMessage to the D channel.
+    expect((await failure(web.conversations.open({ users: 'alice' }))).data?.error).toBe('user_not_found');
+    await web.chat.postMessage({ channel: dm.channel?.id as string, text: 'paged' });
+    expect(fake.channelMessages(dm.channel?.id as string)).toMatchObject([{ text: 'paged' }]);
+
     fake.setUser('U7', { name: 'mei', tz: 'Asia/Shanghai' });
     const info = await web.users.info({ user: 'U7' });
     expect(info.user).toMatchObject({ id: 'U7', name: 'mei', tz: 'Asia/Shanghai' });

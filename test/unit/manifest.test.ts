@@ -31,6 +31,9 @@ describe('Slack app manifest', () => {
         'files:write',
         'usergroups:read',
         'channels:history',
+        // On call: direct messages to the person paged, and the on-call user group kept in step.
+        'im:write',
+        'usergroups:write',
       ]),
     );
   });
