@@ -133,8 +133,8 @@ export function eventText(
       return oncallEventText(e, ctx);
     case 'ticked':
       if (user === EVIDENCE_USER)
-        return t('oncall.event.tickedByBot', { item: itemLabel(ctx.checklist, String(d.item)) });
-      return t(`incidents.event.${e.kind}`, { user, item: itemLabel(ctx.checklist, String(d.item)) });
+        return t('oncall.event.tickedByBot', { item: v(itemLabel(ctx.checklist, String(d.item))) });
+      return t(`incidents.event.${e.kind}`, { user, item: v(itemLabel(ctx.checklist, String(d.item))) });
     case 'unticked':
       return t(`incidents.event.${e.kind}`, { user, item: v(itemLabel(ctx.checklist, String(d.item))) });
     default:
@@ -172,7 +172,10 @@ export function renderEvent(e: IncidentEvent, ctx: RenderContext): OutgoingMessa
       ],
     });
   }
-  return { text, blocks };
+  // An escalation step that pages the channel is the one message meant to notify everyone in it.
+  const target = (e.data as { target?: { kind?: string } }).target;
+  const broadcast = e.kind === 'oncall_page' && (target?.kind === 'here' || target?.kind === 'channel');
+  return broadcast ? { text, blocks, broadcast } : { text, blocks };
 }
 
 /** The response checklist: one checkbox group per phase, each tick showing who and when. */

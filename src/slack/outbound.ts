@@ -10,8 +10,9 @@ import type { MessageMetadata, OutgoingMessage, PostResult, ResponseBody, SlackP
  * - every string is redacted (configured secrets and secret-shaped text);
  * - a URL's userinfo (`user:password@`, `user@`) is removed, so a link built from ALERTMANAGER_URL or
  *   `links.grafana` never shows credentials;
- * - `<!channel>`, `<!here>` and `<!everyone>` are never sent live (the bot never means to notify a whole
- *   channel; such a token can only come from outside);
+ * - `<!channel>`, `<!here>` and `<!everyone>` are never sent live, except `<!here>` and `<!channel>` in a
+ *   message the bot marks `broadcast` (an on-call escalation step that pages the channel; its text is a
+ *   catalogue template, external values in it are escaped);
  * - the top-level `text` (notification and fallback text) is plain text with `&`, `<` and `>` escaped:
  *   mrkdwn tokens a renderer put there become their readable form, so alert text can never turn it into
  *   a mention or a disguised link (text-only answers keep mentions by ID, see plainText).
@@ -24,7 +25,9 @@ export interface OutboundFilter {
   /** The top-level `text` of a message; `textOnly` for a message without blocks (see plainText). */
   text(s: string, textOnly?: boolean): string;
   /** A message or response body: `text` as above, every other string (blocks, `plain`) through `string`. */
-  message<T extends { text?: string }>(m: T): T;
+  message<T extends { text?: string; broadcast?: boolean }>(m: T): T;
+  /** Any other payload (a modal view): every shown string through `string`. */
+  payload<T>(value: T): T;
 }
 
 /** Keys whose values are identifiers or machine data, not shown text. */
@@ -47,6 +50,8 @@ const USERINFO = /(?<=[a-z][a-z0-9+.-]{0,31}):\/\/[^\s/?#@<>|]+@/gi;
 
 /** Broadcast mentions, with or without a label. */
 const BROADCAST = /<!(channel|here|everyone)(?:\|[^<>]*)?>/g;
+/** The broadcasts a message marked `broadcast` may keep (never `@everyone`). */
+const EVERYONE = /<!(everyone)(?:\|[^<>]*)?>/g;
 
 export function stripUserinfo(s: string): string {
   return s.replace(USERINFO, '://');
@@ -109,13 +114,15 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
 
 export function createOutboundFilter(redact: Redactor): OutboundFilter {
   const string = (s: string) => stripUserinfo(redact(s)).replace(BROADCAST, '@$1');
+  const broadcastString = (s: string) => stripUserinfo(redact(s)).replace(EVERYONE, '@$1');
   const text = (s: string, textOnly = false) => plainText(string(truncate(s, LIMITS.messageText)), textOnly);
   return {
     string,
     text,
-    message<T extends { text?: string }>(m: T): T {
-      const { text: top, ...rest } = m;
-      const out = mapStrings(rest, string) as T;
+    payload: <T>(value: T) => mapStrings(value, string) as T,
+    message<T extends { text?: string; broadcast?: boolean }>(m: T): T {
+      const { text: top, broadcast, ...rest } = m;
+      const out = mapStrings(rest, broadcast === true ? broadcastString : string) as T;
       const blocks = (m as { blocks?: unknown[] }).blocks;
       return top === undefined ? out : { ...out, text: text(top, !blocks?.length) };
     },
@@ -129,6 +136,10 @@ type UploadArgs = Parameters<SlackPort['uploadFile']>[0];
 export class FilteredSlack implements SlackPort {
   readonly mode: SlackPort['mode'];
   readonly findPostedMessage?: SlackPort['findPostedMessage'];
+  // Optional capabilities stay absent when the inner port lacks them (console mode has no modals).
+  readonly updateUserGroup?: SlackPort['updateUserGroup'];
+  readonly openView?: SlackPort['openView'];
+  readonly updateView?: SlackPort['updateView'];
 
   constructor(
     readonly inner: SlackPort,
@@ -136,6 +147,12 @@ export class FilteredSlack implements SlackPort {
   ) {
     this.mode = inner.mode;
     if (inner.findPostedMessage) this.findPostedMessage = inner.findPostedMessage.bind(inner);
+    if (inner.updateUserGroup) this.updateUserGroup = inner.updateUserGroup.bind(inner);
+    const { openView, updateView } = inner;
+    // Modal views carry shown text (titles, labels, initial values): filtered like messages.
+    if (openView) this.openView = (triggerId, view) => openView.call(inner, triggerId, filter.payload(view));
+    if (updateView)
+      this.updateView = (viewId, view, hash) => updateView.call(inner, viewId, filter.payload(view), hash);
   }
 
   postMessage(args: PostArgs): Promise<PostResult> {

@@ -5,6 +5,11 @@ export interface OutgoingMessage {
   blocks?: KnownBlock[];
   /** Terminal rendering, printed in console mode. */
   plain?: string;
+  /**
+   * The message deliberately notifies the whole channel (an escalation step that pages `@here` or
+   * `@channel`): only then does the outbound filter leave `<!here>` and `<!channel>` live.
+   */
+  broadcast?: boolean;
 }
 
 export interface ResponseBody extends OutgoingMessage {

@@ -130,3 +130,47 @@ describe('outbound filter', () => {
     expect(lines.join('')).toContain('Alertmanager (https://am.example:9093/#/alerts?x=1)');
   });
 });
+
+describe('broadcasts', () => {
+  const section = (text: string) => [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }];
+
+  it('are never live unless the bot marks the message as one (an escalation step paging the channel)', async () => {
+    const { port, seen } = recorder();
+    const slack = new FilteredSlack(port, filter);
+    await slack.postMessage({ channel: 'C1', text: 'x', blocks: section('<!here> <!channel> <!everyone>') });
+    await slack.postMessage({
+      channel: 'C1',
+      text: 'x',
+      blocks: section('<!here> <!channel> <!everyone> configured-secret-value'),
+      broadcast: true,
+    });
+    const shown = seen.map((m) => JSON.stringify((m as { blocks: unknown }).blocks));
+    expect(shown[0]).not.toMatch(/<!/);
+    expect(shown[0]).toContain('@here @channel @everyone');
+    // Marked: @here and @channel stay live, @everyone never; everything else is still filtered.
+    expect(shown[1]).toContain('<!here> <!channel> @everyone');
+    expect(shown[1]).toContain(REDACTED);
+    expect(seen[1]).not.toHaveProperty('broadcast');
+  });
+
+  it('modal views pass the filter, and a port without modals stays without them', async () => {
+    const opened: unknown[] = [];
+    const { port } = recorder();
+    const withViews: SlackPort = {
+      ...port,
+      async openView(_trigger, view) {
+        opened.push(view);
+        return { id: 'V1', hash: 'h' };
+      },
+    };
+    const view = {
+      type: 'modal' as const,
+      callback_id: 'cb',
+      title: { type: 'plain_text' as const, text: 'T' },
+      blocks: section('https://u:configured-secret-value@host/x'),
+    };
+    await new FilteredSlack(withViews, filter).openView?.('trigger', view);
+    expect(JSON.stringify(opened[0])).not.toContain('configured-secret-value');
+    expect(new FilteredSlack(port, filter).openView).toBeUndefined();
+  });
+});
