@@ -31,7 +31,8 @@ function startBot(env: Record<string, string>) {
   return { child, out, exited };
 }
 
-describe('the bot process', () => {
+// Each test spawns the bot under tsx, which compiles it at start: slow on a loaded two-core machine.
+describe('the bot process', { timeout: 90_000 }, () => {
   it('stops at start with one line naming a missing setting', async () => {
     // With Slack the bot's database must be named (console mode defaults to the local server).
     const { out, exited } = startBot({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' });
@@ -123,7 +124,7 @@ describe('the bot process', () => {
       SLACK_SIGNING_SECRET: 'a-signing-secret',
       ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true',
     });
-    await eventually(() => out.stdout.includes('laojun chatops started'), 20_000, 100);
+    await eventually(() => out.stdout.includes('laojun chatops started'), 45_000, 100);
     const line = out.stdout.split('\n').find((l) => l.includes('ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true'));
     expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'warn' });
     child.kill('SIGTERM');
@@ -160,7 +161,7 @@ describe('the bot process', () => {
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniqueName('proc'),
     });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 20_000, 200);
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 45_000, 200);
     expect(out.stdout).toContain('"mode":"console"');
     expect(out.stdout).toContain('"service":"laojun-chatops"');
     child.kill('SIGTERM');
@@ -171,7 +172,7 @@ describe('the bot process', () => {
   });
 });
 
-describe('SIGTERM under load', () => {
+describe('SIGTERM under load', { timeout: 90_000 }, () => {
   it('finishes in-flight requests and running jobs, accepts nothing new, and exits 0', async () => {
     const { startFakeSlack } = await import('../fakes/slack-api.ts');
     const { postSigned, slashCommandBody } = await import('../helpers/slack-sign.ts');
@@ -199,7 +200,7 @@ describe('SIGTERM under load', () => {
       ALERT_WEBHOOK_TOKEN: 'term-webhook-token',
     });
     const url = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${url}/healthz`)).ok, 20_000, 200);
+    await eventually(async () => (await fetch(`${url}/healthz`)).ok, 45_000, 200);
     // Slack's response_url answers slowly, so jobs are still running when SIGTERM arrives.
     slack.failFor('response_url', { status: 503 }, 1_500);
     const urls = Array.from({ length: 20 }, () => slack.createResponseUrl());
