@@ -19,6 +19,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { BullMQOtel } from 'bullmq-otel';
+import type { TelemetrySettings } from './config.ts';
 import { setQueueTelemetry } from './queue/telemetry.ts';
 
 /** Requests not worth a trace: probes and scrapes. */
@@ -54,21 +55,14 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export function telemetryEnabled(env: NodeJS.ProcessEnv): boolean {
-  return (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim() !== '';
-}
-
-/** Starts tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set; returns undefined (and does nothing) otherwise. */
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry | undefined {
-  if (!telemetryEnabled(env)) return undefined;
-  const endpoint = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim().replace(/\/+$/, '');
-  const exporter = new OTLPTraceExporter({
-    url: (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? '').trim() || `${endpoint}/v1/traces`,
-  });
+/** Starts tracing with settings from the configuration (telemetrySettings in src/config.ts); undefined: off. */
+export function startTelemetry(settings: TelemetrySettings | undefined): Telemetry | undefined {
+  if (!settings) return undefined;
+  const exporter = new OTLPTraceExporter({ url: settings.tracesUrl });
   const processor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: (env.OTEL_SERVICE_NAME ?? '').trim() || 'laojun-chatops',
+      [ATTR_SERVICE_NAME]: settings.serviceName,
       [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
     }),
     spanProcessors: [processor],

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telemetrySettings } from '../../src/config.ts';
 import { queueTelemetry } from '../../src/queue/telemetry.ts';
 import { startTelemetry, type Telemetry, traceableUrl } from '../../src/telemetry.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
@@ -48,7 +49,7 @@ const attr = (s: OtlpSpan, key: string) => {
 
 describe('OpenTelemetry traces', () => {
   it('stays off without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
+    expect(startTelemetry(telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }))).toBeUndefined();
     expect(queueTelemetry()).toBeUndefined();
   });
 
@@ -67,10 +68,9 @@ describe('OpenTelemetry traces', () => {
     let t: TestBot;
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
-      telemetry = startTelemetry({
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: 'chatops-test',
-      });
+      telemetry = startTelemetry(
+        telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'chatops-test' }),
+      );
       t = await startTestBot();
     });
     afterAll(async () => {
