@@ -168,7 +168,7 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
     queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS),
     commands: new CommandRegistry(options.commands ?? COMMANDS),
     authorizer: createAuthorizer(config, (group) => slack.userGroupMembers(group), {
-      onError: (err) => logger.warn({ err: err.message }, 'user group lookup failed'),
+      onError: (err) => logger.warn({ err }, 'user group lookup failed'),
     }),
     rateLimiter: createUserRateLimiter(producer, {
       prefix: config.queuePrefix,
@@ -213,7 +213,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         bot.workers = startWorkers(deps, config.redisUrl, { logger, metrics });
         await queues
           .upsertSchedules(deps)
-          .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
+          .catch((err) => logger.warn({ err }, 'schedules not registered yet'));
         scheduleTimer = setInterval(() => {
           queues.upsertSchedules(deps).catch(() => {});
         }, options.scheduleRefreshMs ?? 60_000);

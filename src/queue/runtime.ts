@@ -173,14 +173,9 @@ export function startWorkers(
     worker.on('failed', (job, err) => {
       if (!job) return;
       opts.metrics.jobs.inc({ job: job.name, outcome: 'failed' });
-      opts.logger.warn(
-        { job: job.name, jobId: job.id, attempts: job.attemptsMade, err: err.message },
-        'job failed',
-      );
+      opts.logger.warn({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err }, 'job failed');
     });
-    worker.on('error', (err) =>
-      opts.logger.debug({ queue: name, err: err.message }, 'worker connection error'),
-    );
+    worker.on('error', (err) => opts.logger.debug({ queue: name, err }, 'worker connection error'));
     workers.push(worker);
   }
   return {
