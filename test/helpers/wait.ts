@@ -55,3 +55,9 @@ export async function eventually<T>(
   const value = await poll(fn, (v) => Boolean(v), { timeoutMs, intervalMs: stepMs });
   return value as NonNullable<T>;
 }
+
+/** Waits until the clock shows the next whole second (names with second resolution differ). */
+export async function nextSecond(): Promise<void> {
+  const now = Math.floor(Date.now() / 1_000);
+  await waitUntil(() => Math.floor(Date.now() / 1_000) > now, { intervalMs: 20, message: 'the next second' });
+}
