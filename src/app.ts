@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Telemetry as QueueTelemetry } from 'bullmq';
 import type { DestinationStream } from 'pino';
 import { COMMANDS } from '../commands/index.ts';
 import { JOBS } from '../jobs/index.ts';
@@ -51,6 +52,8 @@ export interface BotOptions {
   shutdownTimeoutMs?: number;
   /** How often job schedulers are registered again (they live in Redis, which may be flushed or fail over). */
   scheduleRefreshMs?: number;
+  /** BullMQ's tracing, from startTelemetry (src/telemetry.ts) when tracing is on. */
+  queueTelemetry?: QueueTelemetry;
 }
 
 export interface Bot {
@@ -165,7 +168,7 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
     audit: new AuditLog(pool),
     metrics,
     slack,
-    queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS),
+    queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS, options.queueTelemetry),
     commands: new CommandRegistry(options.commands ?? COMMANDS),
     authorizer: createAuthorizer(config, (group) => slack.userGroupMembers(group), {
       onError: (err) => logger.warn({ err }, 'user group lookup failed'),

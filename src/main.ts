@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const role = config.role;
   let bot: Bot;
   try {
-    bot = await createBot(config, { role });
+    bot = await createBot(config, { role, queueTelemetry: telemetry?.queue });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`laojun-chatops: configuration error: ${err.message}\n`);

@@ -18,9 +18,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Telemetry as QueueTelemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { TelemetrySettings } from './config.ts';
-import { setQueueTelemetry } from './queue/telemetry.ts';
 
 /** Requests not worth a trace: probes and scrapes. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -50,6 +50,8 @@ function urlAttributes(origin: string, path: string): Record<string, string> {
 }
 
 export interface Telemetry {
+  /** BullMQ's tracing: pass it to createBot (`queueTelemetry`) so jobs join the request's trace. */
+  queue: QueueTelemetry;
   /** Exports what is buffered. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -100,11 +102,10 @@ export function startTelemetry(settings: TelemetrySettings | undefined): Telemet
       // not installed: nothing to patch
     }
   }
-  setQueueTelemetry(new BullMQOtel({ tracerName: 'laojun-chatops', enableMetrics: false }));
   return {
+    queue: new BullMQOtel({ tracerName: 'laojun-chatops', enableMetrics: false }),
     flush: () => processor.forceFlush(),
     async shutdown() {
-      setQueueTelemetry(undefined);
       unregister();
       await provider.shutdown();
     },
