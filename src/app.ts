@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Telemetry as QueueTelemetry } from 'bullmq';
 import type { DestinationStream } from 'pino';
 import { COMMANDS } from '../commands/index.ts';
 import { JOBS } from '../jobs/index.ts';
@@ -52,6 +53,8 @@ export interface BotOptions {
   shutdownTimeoutMs?: number;
   /** How often job schedulers are registered again (they live in Redis, which may be flushed or fail over). */
   scheduleRefreshMs?: number;
+  /** BullMQ's tracing, from startTelemetry (src/telemetry.ts) when tracing is on. */
+  queueTelemetry?: QueueTelemetry;
 }
 
 export interface Bot {
@@ -168,10 +171,10 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
     audit: new AuditLog(pool),
     metrics,
     slack,
-    queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS),
+    queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS, options.queueTelemetry),
     commands: new CommandRegistry(options.commands ?? COMMANDS),
     authorizer: createAuthorizer(config, (group) => slack.userGroupMembers(group), {
-      onError: (err) => logger.warn({ err: err.message }, 'user group lookup failed'),
+      onError: (err) => logger.warn({ err }, 'user group lookup failed'),
     }),
     rateLimiter: createUserRateLimiter(producer, {
       prefix: config.queuePrefix,
@@ -216,7 +219,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         bot.workers = startWorkers(deps, config.redisUrl, { logger, metrics });
         await queues
           .upsertSchedules(deps)
-          .catch((err) => logger.warn({ err: (err as Error).message }, 'schedules not registered yet'));
+          .catch((err) => logger.warn({ err }, 'schedules not registered yet'));
         scheduleTimer = setInterval(() => {
           queues.upsertSchedules(deps).catch(() => {});
         }, options.scheduleRefreshMs ?? 60_000);

@@ -115,7 +115,57 @@ export const envSchema = z.object({
   ),
   BULL_BOARD_USER: optionalString.transform((v) => v ?? 'admin'),
   BULL_BOARD_READ_ONLY: optionalString.pipe(z.enum(['true', 'false']).optional()),
+  /** What this process runs: `all` (default), `web` (HTTP and Slack only) or `worker` (queues only). */
+  BOT_ROLE: optionalString.pipe(
+    z.enum(['all', 'web', 'worker'], { error: 'expected all, web or worker' }).optional(),
+  ),
+  ...telemetryEnvShape(),
 });
+
+/**
+ * OpenTelemetry settings the bot reads itself (the exporter also honours the other standard OTEL_*
+ * variables). Separate from the rest so that src/main.ts can start tracing before anything else.
+ */
+function telemetryEnvShape() {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('a URL like http://jaeger:4318'),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl('a URL like http://jaeger:4318/v1/traces'),
+    OTEL_SERVICE_NAME: optionalString,
+  };
+}
+const telemetryEnvSchema = z.object(telemetryEnvShape());
+
+export interface TelemetrySettings {
+  /** Where spans go (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
+  tracesUrl: string;
+  serviceName: string;
+}
+
+/** Tracing settings, or undefined when OTEL_EXPORTER_OTLP_ENDPOINT is unset (tracing off). */
+export function telemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings | undefined {
+  const e = parseEnv(telemetryEnvSchema, env);
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return {
+    tracesUrl:
+      e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`,
+    serviceName: e.OTEL_SERVICE_NAME ?? 'laojun-chatops',
+  };
+}
+
+/** Parses environment variables; the first problem becomes one ConfigError line naming the setting. */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    if (!first) throw new ConfigError('invalid configuration');
+    const name = String(first.path[0] ?? 'environment');
+    const message =
+      first.code === 'invalid_type' && env[name] === undefined ? 'is required' : `invalid: ${first.message}`;
+    throw new ConfigError(`${name} ${message}`);
+  }
+  return parsed.data;
+}
 
 const serviceSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a lowercase service name'),
@@ -224,6 +274,10 @@ export interface Config {
   backupDir?: string;
   /** Bull Board at /admin/queues: on only when BULL_BOARD_PASSWORD is set; read-only unless BULL_BOARD_READ_ONLY=false. */
   bullBoard?: { user: string; password: string; readOnly: boolean };
+  /** BOT_ROLE: `all` (default), `web` or `worker`. */
+  role: 'all' | 'web' | 'worker';
+  /** OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  telemetry?: TelemetrySettings;
   file: FileConfig;
   services: ServiceConfig[];
   /** Every secret value, for redaction. */
@@ -247,16 +301,7 @@ export interface LoadConfigOptions {
 
 /** Reads env (and `CONFIG_FILE`) once. Throws ConfigError with one line naming the setting. */
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    if (!first) throw new ConfigError('invalid configuration');
-    const name = String(first.path[0] ?? 'environment');
-    const message =
-      first.code === 'invalid_type' && env[name] === undefined ? 'is required' : `invalid: ${first.message}`;
-    throw new ConfigError(`${name} ${message}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
 
   let mode: Config['slack']['mode'] = 'console';
   if (e.SLACK_BOT_TOKEN) {
@@ -334,6 +379,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     passwordOf(e.PROMETHEUS_URL),
     passwordOf(e.ALERTMANAGER_URL),
     ...oncallSecrets,
+    passwordOf(e.OTEL_EXPORTER_OTLP_ENDPOINT),
+    passwordOf(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 
   return {
@@ -376,6 +423,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
           readOnly: e.BULL_BOARD_READ_ONLY !== 'false',
         }
       : undefined,
+    role: e.BOT_ROLE ?? 'all',
+    telemetry: telemetrySettings(env),
     file,
     services: file.services ?? DEFAULT_SERVICES,
     secrets,

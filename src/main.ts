@@ -17,10 +17,6 @@ function readConsoleCommands(bot: Bot): void {
 }
 
 async function main(): Promise<void> {
-  // Traces (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set) start before anything opens a server or a queue.
-  const telemetry = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
-    ? (await import('./telemetry.ts')).startTelemetry(process.env)
-    : undefined;
   let config: ReturnType<typeof loadConfig>;
   // Console mode (no Slack token) is for trying the bot on a workstation: its own database defaults
   // to the local server, as for the CLI and the demo. With Slack, DATABASE_URL stays required.
@@ -35,16 +31,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const role = (process.env.BOT_ROLE ?? 'all') as 'all' | 'web' | 'worker';
-  if (!['all', 'web', 'worker'].includes(role)) {
-    process.stderr.write(
-      'laojun-chatops: configuration error: BOT_ROLE invalid: expected all, web or worker\n',
-    );
-    process.exit(78);
-  }
+  // Traces (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set) start before anything opens a server or a queue.
+  const telemetry = config.telemetry
+    ? (await import('./telemetry.ts')).startTelemetry(config.telemetry)
+    : undefined;
+  const role = config.role;
   let bot: Bot;
   try {
-    bot = await createBot(config, { role });
+    bot = await createBot(config, { role, queueTelemetry: telemetry?.queue });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`laojun-chatops: configuration error: ${err.message}\n`);

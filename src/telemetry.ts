@@ -18,8 +18,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Telemetry as QueueTelemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
-import { setQueueTelemetry } from './queue/telemetry.ts';
+import type { TelemetrySettings } from './config.ts';
 
 /** Requests not worth a trace: probes and scrapes. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -49,26 +50,21 @@ function urlAttributes(origin: string, path: string): Record<string, string> {
 }
 
 export interface Telemetry {
+  /** BullMQ's tracing: pass it to createBot (`queueTelemetry`) so jobs join the request's trace. */
+  queue: QueueTelemetry;
   /** Exports what is buffered. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
-export function telemetryEnabled(env: NodeJS.ProcessEnv): boolean {
-  return (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim() !== '';
-}
-
-/** Starts tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set; returns undefined (and does nothing) otherwise. */
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry | undefined {
-  if (!telemetryEnabled(env)) return undefined;
-  const endpoint = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim().replace(/\/+$/, '');
-  const exporter = new OTLPTraceExporter({
-    url: (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? '').trim() || `${endpoint}/v1/traces`,
-  });
+/** Starts tracing with settings from the configuration (telemetrySettings in src/config.ts); undefined: off. */
+export function startTelemetry(settings: TelemetrySettings | undefined): Telemetry | undefined {
+  if (!settings) return undefined;
+  const exporter = new OTLPTraceExporter({ url: settings.tracesUrl });
   const processor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: (env.OTEL_SERVICE_NAME ?? '').trim() || 'laojun-chatops',
+      [ATTR_SERVICE_NAME]: settings.serviceName,
       [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
     }),
     spanProcessors: [processor],
@@ -106,11 +102,10 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
       // not installed: nothing to patch
     }
   }
-  setQueueTelemetry(new BullMQOtel({ tracerName: 'laojun-chatops', enableMetrics: false }));
   return {
+    queue: new BullMQOtel({ tracerName: 'laojun-chatops', enableMetrics: false }),
     flush: () => processor.forceFlush(),
     async shutdown() {
-      setQueueTelemetry(undefined);
       unregister();
       await provider.shutdown();
     },

@@ -132,7 +132,7 @@ export async function restoreDrill(
           };
     } finally {
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch((err) =>
-        deps.logger.warn({ err: (err as Error).message, database }, 'could not drop the drill database'),
+        deps.logger.warn({ err, database }, 'could not drop the drill database'),
       );
     }
   } catch (err) {
@@ -155,7 +155,7 @@ export async function restoreDrill(
       mismatches: result.status === 'mismatch' ? result.mismatches : [],
       error: result.status === 'failed' ? result.error : undefined,
     })
-    .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not record the drill'));
+    .catch((err) => deps.logger.warn({ err }, 'could not record the drill'));
   deps.metrics.backup.drills.inc({ outcome: result.status });
   if (result.status === 'ok') deps.metrics.backup.drillLastSuccess.set(deps.now().getTime() / 1000);
   return result;

@@ -211,7 +211,7 @@ export async function runBackup(deps: BackupDeps, target: Target, opts: RunOptio
     m.runs.inc({ target, trigger: opts.trigger, outcome: 'ok' });
     log.info({ bytes: outcome.bytes, ms: Math.round(durationMs) }, 'backup finished');
     const expired = await applyRetention(deps, target, destination, history).catch((err) => {
-      log.warn({ err: (err as Error).message }, 'retention failed; old backups kept');
+      log.warn({ err }, 'retention failed; old backups kept');
       return [] as string[];
     });
     return {

@@ -70,7 +70,7 @@ export async function openIncidentsPart(
       const text = t('diagnostics.status.incidentTablesMissing', { schema: deps.config.databaseSchema });
       return { block: { kind: 'text', text }, links: [] };
     }
-    deps.logger.warn({ err: (err as Error).message }, 'open incidents not read');
+    deps.logger.warn({ err }, 'open incidents not read');
     return {
       block: {
         kind: 'text',

@@ -94,7 +94,7 @@ export async function postDailyDigest(deps: Deps, jobId: string, now = deps.now(
     try {
       png = renderChart(data.chart.value, { ...chartText(deps), timeZone: data.config.timezone });
     } catch (err) {
-      deps.logger.warn({ err: (err as Error).message }, 'digest chart not rendered');
+      deps.logger.warn({ err }, 'digest chart not rendered');
       data.chart = { ok: false, source: 'chart', reason: (err as Error).message };
     }
   } else if (data.chart.ok) {
@@ -129,9 +129,7 @@ export async function postDailyDigest(deps: Deps, jobId: string, now = deps.now(
     // The full text when the message had to be shortened; the message itself is already out.
     await deps.slack
       .uploadFile({ channel, threadTs: ts, ...message.file })
-      .catch((err) =>
-        deps.logger.warn({ err: (err as Error).message, day }, 'digest full text not uploaded'),
-      );
+      .catch((err) => deps.logger.warn({ err, day }, 'digest full text not uploaded'));
   }
   if (png) await uploadChart(deps, channel, ts, day, png);
   deps.logger.info({ day, channel, ts, chart: Boolean(png) }, 'daily digest posted');

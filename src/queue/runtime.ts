@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type JobsOptions, Queue, type Telemetry, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createRedis } from './connection.ts';
 import { DEFAULT_JOB_OPTIONS, type JobDefinition, QUEUE_NAMES, type QueueName } from './jobs.ts';
-import { queueTelemetry } from './telemetry.ts';
 
 /** BullMQ job ids may not contain ':'; hash opaque keys such as Alertmanager's groupKey. */
 export function jobIdFor(...parts: string[]): string {
@@ -30,6 +29,8 @@ export class QueueSet {
     readonly connection: Redis,
     readonly prefix: string,
     jobs: readonly JobDefinition[],
+    /** BullMQ's tracing (bullmq-otel) while OpenTelemetry is on (src/telemetry.ts). */
+    readonly telemetry?: Telemetry,
   ) {
     for (const j of jobs) {
       if (this.byJob.has(j.name)) throw new Error(`duplicate job "${j.name}"`);
@@ -49,7 +50,7 @@ export class QueueSet {
       prefix: this.prefix,
       skipWaitingForReady: true,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
-      telemetry: queueTelemetry(),
+      telemetry: this.telemetry,
     });
     q.on('error', () => {});
     this.made.set(name, q);
@@ -166,21 +167,16 @@ export function startWorkers(
         maxStalledCount: 2,
         lockDuration: deps.config.file.queue.lockDurationMs,
         stalledInterval: Math.min(15_000, deps.config.file.queue.lockDurationMs / 2),
-        telemetry: queueTelemetry(),
+        telemetry: deps.queues.telemetry,
       },
     );
     worker.on('completed', (job) => opts.metrics.jobs.inc({ job: job.name, outcome: 'completed' }));
     worker.on('failed', (job, err) => {
       if (!job) return;
       opts.metrics.jobs.inc({ job: job.name, outcome: 'failed' });
-      opts.logger.warn(
-        { job: job.name, jobId: job.id, attempts: job.attemptsMade, err: err.message },
-        'job failed',
-      );
+      opts.logger.warn({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err }, 'job failed');
     });
-    worker.on('error', (err) =>
-      opts.logger.debug({ queue: name, err: err.message }, 'worker connection error'),
-    );
+    worker.on('error', (err) => opts.logger.debug({ queue: name, err }, 'worker connection error'));
     workers.push(worker);
   }
   return {

@@ -1,3 +1,5 @@
+import { splitUserinfo } from './basic-auth.ts';
+
 /** An HTTP health endpoint's answer (a service's `/health`, MinIO's `/minio/health/live`). */
 export interface HttpHealth {
   status: number;
@@ -6,15 +8,21 @@ export interface HttpHealth {
   body: string;
 }
 
-/** GETs `url` once (no redirects followed) and reads at most 512 characters of the body. */
+/**
+ * GETs `url` once (no redirects followed) and reads at most 512 characters of the body. A `user:password@`
+ * in the URL goes as Basic authentication, like PROMETHEUS_URL's (fetch refuses URLs with credentials).
+ */
 export async function httpHealth(
   fetchImpl: typeof fetch,
   url: string,
   signal?: AbortSignal,
 ): Promise<HttpHealth> {
+  const target = splitUserinfo(url);
+  const headers: Record<string, string> = { accept: 'application/json, */*' };
+  if (target.authorization) headers.authorization = target.authorization;
   let res: Response;
   try {
-    res = await fetchImpl(url, { redirect: 'manual', signal, headers: { accept: 'application/json, */*' } });
+    res = await fetchImpl(target.url, { redirect: 'manual', signal, headers });
   } catch (err) {
     // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is its cause.
     const cause = (err as { cause?: { message?: string } }).cause?.message;

@@ -8,6 +8,7 @@ import { eventually } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { quoteIdent, testDatabaseUrl } from '../helpers/db.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
+import { settledProcess } from '../helpers/settled.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 import { BENCH_SIGNING_SECRET, type SpawnedBot, spawnBot } from '../helpers/spawn-bot.ts';
 
@@ -108,7 +109,7 @@ describe('SIGKILL in the middle of a backup', () => {
       expect(files.filter((f) => f.startsWith('.'))).toEqual([]);
       expect(files.filter((f) => f.endsWith('.dump'))).toHaveLength(1);
       // The answer is not repeated by a second run of the job.
-      await new Promise((r) => setTimeout(r, 1_500));
+      await settledProcess(first);
       expect(answers()).toHaveLength(1);
     } finally {
       await target.end();

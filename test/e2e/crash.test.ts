@@ -3,6 +3,7 @@ import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { eventually } from '../helpers/bot.ts';
 import { writeConfigFile } from '../helpers/diagnostics.ts';
 import { CHANNEL, freshFixture, postAlerts, replies, roots, textOf } from '../helpers/incidents.ts';
+import { settledProcess } from '../helpers/settled.ts';
 import { type SpawnedBot, spawnBot } from '../helpers/spawn-bot.ts';
 
 /**
@@ -44,7 +45,7 @@ describe('SIGKILL in the middle of posting a thread', () => {
     // A new process on the same state picks the work up (stalled job or the periodic sweep).
     bots.push(await spawnBot(env, { schema: first.schema, prefix: first.prefix }));
     await eventually(() => replies(slack, root).some((m) => textOf(m).includes('立即行动')), 60_000, 250);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await settledProcess(first);
     expect(roots(slack)).toHaveLength(1);
     expect(replies(slack, root).filter((m) => textOf(m).includes('立即行动'))).toHaveLength(1);
     const texts = replies(slack, root).map((m) => m.text);

@@ -6,6 +6,7 @@ import { makeTempDir } from '../helpers/cleanup.ts';
 import { uniqueName } from '../helpers/db.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
+import { settled } from '../helpers/settled.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 const ADMIN = 'U0ADMIN';
@@ -154,7 +155,7 @@ describe('nightly schedule across two replicas', () => {
       const digests = () => a.slack.channelMessages('C0DIGEST').filter((m) => m.text?.includes('每日备份'));
       await eventually(() => digests().length >= 2, 20_000);
       await a.bot.deps.queues.queue('maintenance').removeJobScheduler('backup-nightly');
-      await new Promise((r) => setTimeout(r, 1_500)); // let a run in flight finish
+      await settled(a); // a run in flight finishes
       expect(digests()[0]?.text).toContain('1 个成功，0 个失败，0 个正在进行中');
       // One run per tick across both replicas: every run was a success (none "already running"),
       // and each produced exactly one digest message.

@@ -96,22 +96,5 @@ export async function startTestBot(
   };
 }
 
-/** Polls until `fn` returns a truthy value. */
-export async function eventually<T>(
-  fn: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  stepMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-}
+/** The shared polling helper, re-exported for the tests that import it from here. */
+export { eventually } from './wait.ts';

@@ -11,6 +11,7 @@ import { startTestBot, type TestBot } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { type S3Server, startS3 } from '../helpers/s3.ts';
+import { nextSecond } from '../helpers/wait.ts';
 
 function ok(r: TargetResult) {
   if (r.status !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(r)}`);
@@ -61,7 +62,7 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
       expect(readFileSync(join(first.location, key)).equals(body)).toBe(true);
     }
 
-    await new Promise((r) => setTimeout(r, 1_100)); // a new dated folder (second resolution)
+    await nextSecond(); // a new dated folder (second resolution)
     const second = ok(await runBackup(t.bot.deps, 'minio', { trigger: 'slack' }));
     expect(second.location).not.toBe(first.location);
     expect(second.details).toMatchObject({ objects: 4, downloaded: 0, reused: 4 });
@@ -73,7 +74,7 @@ describe('MinIO mirror and the S3 destination, against s3rver', () => {
 
     await s3.put('laojun-bucket', 'readme.txt', 'laojun v2');
     await s3.client.send(new DeleteObjectCommand({ Bucket: 'laojun-bucket', Key: 'avatars/u1.png' }));
-    await new Promise((r) => setTimeout(r, 1_100));
+    await nextSecond();
     const third = ok(await runBackup(t.bot.deps, 'minio', { trigger: 'slack' }));
     expect(third.details).toMatchObject({ objects: 3, downloaded: 1, reused: 2 });
     expect(readFileSync(join(third.location, 'readme.txt'), 'utf8')).toBe('laojun v2');

@@ -13,13 +13,13 @@ import {
   textOf,
 } from '../helpers/incidents.ts';
 import { type RedisServer, startRedisServer } from '../helpers/redis.ts';
-import { sleep } from '../helpers/wait.ts';
+import { settled } from '../helpers/settled.ts';
 
 /** Slack shows exactly one root and one checklist for the group, nothing else at top level. */
 async function exactlyOneThread(t: TestBot, name: string) {
   const root = await eventually(() => roots(t.slack).find((m) => textOf(m).includes(name)), 20_000);
   await eventually(() => replies(t.slack, root).length >= 1, 20_000);
-  await sleep(1_500);
+  await settled(t);
   expect(roots(t.slack).filter((m) => textOf(m).includes(name))).toHaveLength(1);
   expect(replies(t.slack, root)).toHaveLength(1);
   expect(textOf(replies(t.slack, root)[0])).toContain('确认故障范围和影响');
@@ -131,7 +131,7 @@ describe('incident sync under faults', () => {
     expect((await postAlerts(t.url, group('CrashWindow', 2, 'firing', started))).status).toBe(200);
     await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('新增告警 1 条')), 20_000);
     await eventually(() => textOf(roots(t.slack).find((m) => m.ts === root.ts)).includes('10.0.0.1:8080'));
-    await sleep(1_000);
+    await settled(t);
     expect(roots(t.slack)).toHaveLength(1);
     expect(replies(t.slack, root)).toHaveLength(2); // the checklist once, then the added alert
     const row = await t.db.pool.query('SELECT root_ts FROM incidents');
@@ -171,7 +171,7 @@ describe('incident sync under faults', () => {
     await eventually(() => textOf(roots(t.slack).find((m) => m.ts === storm.ts)).includes('Storm7'), 20_000);
     // two threads of their own + one storm message
     const top = await eventually(() => (roots(t.slack).length >= 3 ? roots(t.slack) : undefined), 20_000);
-    await sleep(1_000);
+    await settled(t);
     expect(roots(t.slack)).toHaveLength(3);
     const everything = top.map(textOf).join('\n');
     for (const name of names) expect(everything).toContain(name);

@@ -12,7 +12,7 @@ import {
   roots,
   textOf,
 } from '../helpers/incidents.ts';
-import { sleep } from '../helpers/wait.ts';
+import { settled } from '../helpers/settled.ts';
 
 const TOKEN = 'alert-webhook-token-0123456789';
 
@@ -42,7 +42,7 @@ describe('POST /alerts refuses bad input and stores nothing', () => {
     const huge = { ...good, padding: 'x'.repeat(30_000) };
     expect((await postAlerts(t.url, huge, { token: TOKEN })).status).toBe(413);
 
-    await sleep(500);
+    await settled(t);
     expect(await count(t, 'alert_notifications')).toBe(0);
     expect(await count(t, 'incidents')).toBe(0);
     expect(t.slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
@@ -134,7 +134,7 @@ describe('incident thread lifecycle', () => {
 
     // A repeat (Alertmanager's repeat_interval, or an HA peer) adds nothing.
     expect((await postAlerts(t.url, firing)).status).toBe(200);
-    await sleep(1_500);
+    await settled(t);
     expect(roots(t.slack)).toHaveLength(1);
     expect(replies(t.slack, root)).toHaveLength(1);
     expect(await count(t, 'alert_notifications')).toBe(1);

@@ -12,7 +12,7 @@ import {
   startReplica,
   textOf,
 } from '../helpers/incidents.ts';
-import { sleep } from '../helpers/wait.ts';
+import { settled } from '../helpers/settled.ts';
 
 /**
  * Storm mode after two new groups; the incident channel is not an ops channel, so only the oncall
@@ -161,7 +161,7 @@ describe('opening a thread for a group of a storm message', () => {
     await eventually(() => stormRow(t, 'StormPick').includes('✅ StormPick'), 30_000);
     expect(stormRow(t, 'StormPick')).toContain(linkTo(root));
 
-    await sleep(1_500);
+    await settled(t);
     // Two roots of their own, the storm message, the one promoted thread: nothing doubled.
     expect(roots(t.slack)).toHaveLength(4);
     expect(roots(t.slack).filter((m) => m.text?.includes('StormPick'))).toHaveLength(1);
@@ -197,7 +197,7 @@ describe('opening a thread for a group of a storm message', () => {
     await t.db.pool.query("UPDATE incidents SET root_ts = NULL WHERE alertname = 'StormPick'");
     expect((await postAlerts(t.url, alertGroup('StormPick', 2, 'firing', started))).status).toBe(200);
     await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('新增告警 1 条')), 30_000);
-    await sleep(1_500);
+    await settled(t);
     expect(roots(t.slack).filter((m) => m.text?.includes('StormPick'))).toHaveLength(1);
     const row = await t.db.pool.query("SELECT root_ts FROM incidents WHERE alertname = 'StormPick'");
     expect(row.rows[0].root_ts).toBe(root.ts);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { settled } from '../helpers/settled.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 describe('command jobs', () => {
@@ -54,7 +55,7 @@ describe('answers under Slack rate limits', () => {
     const posted = await eventually(() => t.slack.channelMessages('C0LIMITED')[0], 15_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(posted.text).toContain('太上老君平台状态');
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(t);
     expect(t.slack.channelMessages('C0LIMITED')).toHaveLength(1);
     const metrics = await t.bot.deps.metrics.registry.metrics();
     expect(metrics).toContain('laojun_slack_calls_total{method="chat.postMessage",outcome="rate_limited"} 1');
@@ -91,9 +92,9 @@ describe('answers under Slack rate limits', () => {
       { detail: `token ${t.config.slack.botToken} and ${SIGNING_SECRET}` },
       'something happened',
     );
-    await new Promise((r) => setTimeout(r, 50));
-    const all = t.logs.join('\n');
-    expect(all).toContain('something happened');
+    const all = await eventually(
+      () => t.logs.find((l) => l.includes('something happened')) && t.logs.join('\n'),
+    );
     expect(all).not.toContain(SIGNING_SECRET);
     expect(all).not.toContain(String(t.config.slack.botToken));
   });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueTelemetry } from '../../src/queue/telemetry.ts';
+import { telemetrySettings } from '../../src/config.ts';
 import { startTelemetry, type Telemetry, traceableUrl } from '../../src/telemetry.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { freshFixture, postAlerts, roots } from '../helpers/incidents.ts';
@@ -48,8 +48,7 @@ const attr = (s: OtlpSpan, key: string) => {
 
 describe('OpenTelemetry traces', () => {
   it('stays off without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
-    expect(queueTelemetry()).toBeUndefined();
+    expect(startTelemetry(telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }))).toBeUndefined();
   });
 
   it('never puts a response_url credential into a span', () => {
@@ -67,11 +66,10 @@ describe('OpenTelemetry traces', () => {
     let t: TestBot;
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
-      telemetry = startTelemetry({
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: 'chatops-test',
-      });
-      t = await startTestBot();
+      telemetry = startTelemetry(
+        telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'chatops-test' }),
+      );
+      t = await startTestBot({}, { queueTelemetry: telemetry?.queue });
     });
     afterAll(async () => {
       await t?.stop();
