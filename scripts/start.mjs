@@ -35,7 +35,9 @@ if (built() < sources) {
   process.stderr.write('Compiling TypeScript to dist/ (npm run build)…\n');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    process.stderr.write('npm run build failed: fix the errors above, or run `npm run dev` to start with tsx.\n');
+    process.stderr.write(
+      'npm run build failed: fix the errors above, or run `npm run dev` to start with tsx.\n',
+    );
     process.exit(r.status ?? 1);
   }
 }
