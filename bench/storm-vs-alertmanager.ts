@@ -21,9 +21,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { type FakeSlack, startFakeSlack } from '../test/fakes/slack-api.ts';
 import { makeTempDir } from '../test/helpers/cleanup.ts';
+import { quoteIdent, testDatabaseUrl } from '../test/helpers/db.ts';
 import { type PostableAlert, startAlertmanager } from '../test/helpers/prometheus.ts';
 import { spawnBot } from '../test/helpers/spawn-bot.ts';
 import { sleep } from '../test/helpers/wait.ts';
@@ -143,6 +145,32 @@ async function runOnce(groups: number): Promise<{ am: Side; bot: Side; lost: num
       }
       if (result.bot.allAt !== undefined && result.am.allAt !== undefined && elapsed > 30_000) break;
       await sleep(250);
+    }
+    if (process.env.BENCH_TRACE) {
+      const pool = new pg.Pool({
+        connectionString: testDatabaseUrl(),
+        max: 1,
+        options: `-c search_path=${quoteIdent(bot.schema)},public`,
+      });
+      const r = await pool.query(
+        `SELECT count(*) FILTER (WHERE storm_id IS NULL) AS roots, count(*) AS n,
+                extract(epoch FROM min(created_at))*1000 AS first, extract(epoch FROM max(created_at))*1000 AS last
+           FROM incidents`,
+      );
+      const row = r.rows[0];
+      console.log(
+        `  intake: ${row.n} incidents (${row.roots} with a root) created t+${((Number(row.first) - t0) / 1000).toFixed(2)} s … t+${((Number(row.last) - t0) / 1000).toFixed(2)} s`,
+      );
+      const st = await pool.query('SELECT id, created_at, root_ts FROM incident_storms');
+      for (const x of st.rows)
+        console.log(
+          `  storm ${x.id} created t+${((x.created_at.getTime() - t0) / 1000).toFixed(2)} s root ${x.root_ts}`,
+        );
+      await pool.end();
+      for (const c of callsOf(slack, BOT_CHANNEL))
+        console.log(
+          `  t+${((c.at - t0) / 1000).toFixed(2)} s ${c.method} ${c.status}${c.body.thread_ts ? ' (reply)' : ''} ${String(c.body.text ?? '').slice(0, 50)}`,
+        );
     }
     for (const side of ['am', 'bot'] as const) {
       const calls = callsOf(slack, sides[side]);
