@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { renderStorm, type StormMember, stormListFile } from './render-storm.ts';
+import { DETAILED_MAX, renderStorm, type StormMember, stormListFile } from './render-storm.ts';
 import { postOnce, renderContext, type SyncOutcome, update } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
@@ -57,18 +57,22 @@ async function rootOf(deps: Deps, stormId: number): Promise<string | null> {
 }
 
 /**
- * The full list of a storm message too big to name every group: a file in its thread, uploaded
- * again only when the storm has grown by a tenth since the last one (the message's counts stay
- * current; the file is a snapshot whose title says when). A failed upload is retried next sync.
+ * The full list of a storm message too big to name every group: a file in its thread. While the
+ * storm grows, uploaded again only when it has grown by a tenth; once the message is in sync, once
+ * more if groups arrived since (so the newest file always lists every group). The message's counts
+ * stay current; the file is a snapshot whose title says when. A failed upload is retried next sync.
  */
 async function uploadList(
   deps: Deps,
   s: { id: string | number; channel: string; list_file_members: number },
   rootTs: string,
   list: readonly StormMember[],
+  opts: { quiet?: boolean } = {},
 ) {
   const last = Number(s.list_file_members ?? 0);
-  if (last > 0 && list.length < Math.ceil(last * 1.1)) return;
+  // While groups keep arriving, a new file only for every tenth more; once quiet, one that has them all.
+  if (last > 0 && !opts.quiet && list.length < Math.ceil(last * 1.1)) return;
+  if (last === list.length) return;
   const ctx = renderContext(deps);
   const at = new Date().toISOString().slice(0, 19).replace('T', ' ');
   try {
@@ -109,7 +113,15 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       const s = r.rows[0];
       if (!s) return 'gone';
       const { list, version, stormed } = await members(deps, stormId);
-      if (Number(s.synced_version) >= version) return 'synced';
+      if (Number(s.synced_version) >= version) {
+        // Quiet (Slack shows the newest): make sure the file lists every group the message cannot.
+        const rootTs = s.root_ts as string | null;
+        if (rootTs && list.length > DETAILED_MAX && list.length !== Number(s.list_file_members)) {
+          const { unnamed } = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
+          if (unnamed > 0) await uploadList(deps, s, rootTs, list, { quiet: true });
+        }
+        return 'synced';
+      }
       const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
       if (!s.root_ts) {
         const { ts, adopted } = await postOnce(
