@@ -108,6 +108,7 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
     return exists.rowCount ? 'busy' : 'gone';
   }
   try {
+    let edited = false;
     for (let pass = 0; pass < 5; pass += 1) {
       const r = await deps.pool.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
       const s = r.rows[0];
@@ -122,6 +123,9 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
         }
         return 'synced';
       }
+      // One edit per job: changes committed since have a job of their own in the next 2-second
+      // window (see enqueueStormSync), so edits stay coalesced within Slack's edit budget.
+      if (edited) return 'synced';
       const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
       if (!s.root_ts) {
         const { ts, adopted } = await postOnce(
@@ -133,6 +137,7 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
         // An adopted message shows what an earlier attempt rendered: bring it up to date.
         if (adopted) await update(deps, s.channel, ts, msg);
       } else await update(deps, s.channel, s.root_ts, msg);
+      edited = true;
       const rootTs = s.root_ts ?? (await rootOf(deps, stormId));
       if (msg.unnamed > 0 && rootTs) await uploadList(deps, s, rootTs, list);
       await deps.pool.query(
