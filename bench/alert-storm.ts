@@ -6,6 +6,7 @@
  * response time, Slack calls, 429s, the time until Slack matches the store, and alerts lost.
  *
  * Uses the machine's PostgreSQL and Redis (like the integration tests) and a private schema/prefix.
+ * `npm run bench:storm -- --vs-alertmanager`: see bench/storm-vs-alertmanager.ts.
  */
 import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/storm-sync.ts';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
@@ -153,7 +154,10 @@ async function main() {
   process.exit(out.alertsLost === 0 && syncedAt ? 0 : 1);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// `--vs-alertmanager`: the storm through a real Alertmanager, its Slack receiver beside the bot.
+if (process.argv.includes('--vs-alertmanager')) await import('./storm-vs-alertmanager.ts');
+else
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

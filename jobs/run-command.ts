@@ -4,6 +4,7 @@ import { newRef, UserError } from '../src/errors.ts';
 import { recordCommandEvent } from '../src/incidents/timeline.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
+import { takeRefusal } from '../src/queue/refused.ts';
 import { mapReportText, type Report } from '../src/report/report.ts';
 import { deliverReport } from '../src/slack/deliver.ts';
 import { isPermanentSlackError } from '../src/slack/errors.ts';
@@ -20,6 +21,8 @@ export const runCommandData = z.object({
   source: z.enum(['slack', 'button', 'schedule', 'incident']).default('slack'),
   /** Run in an incident's thread: the run is recorded in its timeline once delivered. */
   incidentId: z.number().int().positive().optional(),
+  /** Enqueued together with its rate-limit check: dropped when the check marked it refused. */
+  refusable: z.boolean().optional(),
   /** When Slack sent the command (ms), for the end-to-end latency metric. */
   receivedAt: z.number().int().positive(),
   /**
@@ -43,6 +46,10 @@ export default defineJob({
   async run(data, deps, job, token) {
     const command = deps.commands.get(data.command);
     if (!command) throw new UnrecoverableError(`unknown command ${data.command}`);
+    // Over the rate limit: the user was told so in the acknowledgement; nothing runs.
+    if (data.refusable && job.id && (await takeRefusal(deps.queues.connection, deps.queues.prefix, job.id))) {
+      return { refused: 'rate_limited' };
+    }
     const started = Date.now();
     const audit = {
       userId: data.userId,

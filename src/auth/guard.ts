@@ -15,6 +15,8 @@ export async function guard(
     what: string;
     /** A button in a message cannot be pressed elsewhere: "use an ops channel" would be wrong advice. */
     button?: boolean;
+    /** The caller takes the rate-limit point itself (the slash-command path, with the enqueue). */
+    skipRate?: boolean;
   },
 ): Promise<GuardResult> {
   const { t } = deps;
@@ -36,7 +38,14 @@ export async function guard(
             }),
     };
   }
-  const rate = await deps.rateLimiter.consume(action.userId);
+  if (action.skipRate) return { ok: true };
+  return rateGate(deps, action.userId);
+}
+
+/** The per-user rate limit alone: one point taken, or the refusal the user sees. */
+export async function rateGate(deps: Pick<Deps, 'rateLimiter' | 't'>, userId: string): Promise<GuardResult> {
+  const { t } = deps;
+  const rate = await deps.rateLimiter.consume(userId);
   if (!rate.ok) {
     return {
       ok: false,

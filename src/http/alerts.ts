@@ -7,6 +7,7 @@ import { intake } from '../incidents/intake.ts';
 import { parseWebhook } from '../incidents/payload.ts';
 import { observeIncidentTime } from '../postmortem/metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
+import { Slots } from '../store/slots.ts';
 
 /** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
 const ENQUEUE_TIMEOUT_MS = 250;
@@ -35,6 +36,9 @@ async function enqueueAfterChange(deps: Deps, incidentId: number, version: numbe
  * notification and the incident state are committed in PostgreSQL. Slack is never called here.
  */
 export function mountAlerts(app: Express, deps: Deps): void {
+  // In a storm Alertmanager sends hundreds of notifications at once: their transactions may use all
+  // but 3 of the pool's connections, so the workers posting to Slack never queue behind them.
+  const intakeSlots = new Slots(Math.max(1, (deps.pool.options.max ?? 10) - 3));
   const { config, metrics } = deps;
   const m = metrics.incidents;
   m.bind(deps.pool);
@@ -99,11 +103,13 @@ export function mountAlerts(app: Express, deps: Deps): void {
       }
       let result: Awaited<ReturnType<typeof intake>>;
       try {
-        result = await intake(deps.pool, payload, {
-          channel,
-          now: deps.now(),
-          config: config.file.incidents,
-        });
+        result = await intakeSlots.run(() =>
+          intake(deps.pool, payload, {
+            channel,
+            now: deps.now(),
+            config: config.file.incidents,
+          }),
+        );
       } catch (err) {
         const ref = newRef();
         // PostgreSQL refusing the content itself (data exception, class 22: e.g. a \u0000 in a

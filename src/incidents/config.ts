@@ -26,9 +26,9 @@ export const incidentsFileSchema = z
         maxNewIncidents: z.number().int().min(1).max(10_000).default(10),
         windowSeconds: z.number().int().min(1).max(86_400).default(60),
         /** Groups listed per storm message before another storm message starts. */
-        groupsPerMessage: z.number().int().min(5).max(150).default(80),
+        groupsPerMessage: z.number().int().min(5).max(20_000).default(1_000),
       })
-      .default({ maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 80 }),
+      .default({ maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 1_000 }),
     /** chat.postMessage pacing per channel, shared by every replica (Slack: about 1/s). */
     postsPerSecond: z.number().min(0.1).max(50).default(1),
     /** How often the sweep re-drives incidents not in sync (cron seconds field). */
@@ -42,7 +42,7 @@ export const incidentsFileSchema = z
   .default({
     flapWindowMinutes: 30,
     maxBodyBytes: 5 * 1024 * 1024,
-    storm: { maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 80 },
+    storm: { maxNewIncidents: 10, windowSeconds: 60, groupsPerMessage: 1_000 },
     postsPerSecond: 1,
     sweepEverySeconds: 30,
     evidence: DEFAULT_EVIDENCE,

@@ -89,6 +89,11 @@ export const incidentMessages: FeatureMessages = {
       threadLink: '🧵 事件线程',
       opening: '🧵 正在开启事件线程…',
       promoted: '🧵 已开启事件线程',
+      counts: '*🔥 {{firing}} 个告警中* · ✅ {{resolved}} 个已恢复 · 按严重级别：{{severities}}',
+      severityCount: '{{severity}} {{count}}',
+      fileTitle: '告警风暴：全部 {{count}} 个告警组（{{at}} UTC）',
+      bucket: '{{icon}} {{severity}} · {{count}} 个告警组',
+      more: '还有 {{count}} 个告警组放不下：全部 {{total}} 个告警组的完整列表见此消息线程中的文件。',
     },
     errors: {
       noService: '这个事件的告警没有可识别的服务（job/service 标签），无法运行该命令。',
@@ -195,6 +200,11 @@ export const incidentMessages: FeatureMessages = {
       threadLink: '🧵 thread',
       opening: '🧵 opening a thread…',
       promoted: '🧵 has a thread',
+      counts: '*🔥 {{firing}} firing* · ✅ {{resolved}} resolved · by severity: {{severities}}',
+      severityCount: '{{severity}} {{count}}',
+      fileTitle: 'Alert storm: all {{count}} groups ({{at}} UTC)',
+      bucket: '{{icon}} {{severity}} · {{count}} groups',
+      more: '{{count}} more groups do not fit here: the full list of all {{total}} groups is the file in this message’s thread.',
     },
     errors: {
       noService:

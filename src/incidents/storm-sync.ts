@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { renderStorm, type StormMember } from './render-storm.ts';
+import { DETAILED_MAX, renderStorm, type StormMember, stormListFile } from './render-storm.ts';
 import { postOnce, renderContext, type SyncOutcome, update } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
@@ -20,7 +20,7 @@ async function members(
   stormId: number,
 ): Promise<{ list: StormMember[]; version: number; stormed: Map<number, number> }> {
   const r = await deps.pool.query(
-    `SELECT i.id, i.alertname, i.status, i.started_at, i.version, i.group_labels, i.root_ts,
+    `SELECT i.id, i.alertname, i.severity, i.status, i.started_at, i.version, i.group_labels, i.root_ts,
             i.promoted_from_storm_id IS NOT NULL AS promoted,
             COALESCE(NULLIF(i.common_annotations->>'summary', ''),
                      (SELECT a.annotations->>'summary' FROM incident_alerts a
@@ -43,11 +43,53 @@ async function members(
       status: x.status,
       alerts: Number(x.alerts),
       startedAt: x.started_at as Date,
+      severity: String(x.severity ?? ''),
       groupLabels: (x.group_labels ?? {}) as Record<string, string>,
       ...(x.promoted ? { thread: { rootTs: (x.root_ts as string | null) ?? null } } : {}),
     };
   });
   return { list, version, stormed };
+}
+
+async function rootOf(deps: Deps, stormId: number): Promise<string | null> {
+  const r = await deps.pool.query('SELECT root_ts FROM incident_storms WHERE id = $1', [stormId]);
+  return (r.rows[0]?.root_ts as string | null) ?? null;
+}
+
+/**
+ * The full list of a storm message too big to name every group: a file in its thread. While the
+ * storm grows, uploaded again only when it has grown by a tenth; once the message is in sync, once
+ * more if groups arrived since (so the newest file always lists every group). The message's counts
+ * stay current; the file is a snapshot whose title says when. A failed upload is retried next sync.
+ */
+async function uploadList(
+  deps: Deps,
+  s: { id: string | number; channel: string; list_file_members: number },
+  rootTs: string,
+  list: readonly StormMember[],
+  opts: { quiet?: boolean } = {},
+) {
+  const last = Number(s.list_file_members ?? 0);
+  // While groups keep arriving, a new file only for every tenth more; once quiet, one that has them all.
+  if (last > 0 && !opts.quiet && list.length < Math.ceil(last * 1.1)) return;
+  if (last === list.length) return;
+  const ctx = renderContext(deps);
+  const at = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  try {
+    await deps.slack.uploadFile({
+      channel: s.channel,
+      threadTs: rootTs,
+      filename: `alert-storm-${s.id}-${list.length}-groups.tsv`,
+      title: ctx.t('incidents.storm.fileTitle', { count: list.length, at }),
+      content: stormListFile(list, ctx),
+    });
+    await deps.pool.query('UPDATE incident_storms SET list_file_members = $2 WHERE id = $1', [
+      s.id,
+      list.length,
+    ]);
+  } catch (err) {
+    deps.logger.warn({ stormId: s.id, err: (err as Error).message }, 'storm list file not uploaded');
+  }
 }
 
 /**
@@ -66,12 +108,24 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
     return exists.rowCount ? 'busy' : 'gone';
   }
   try {
+    let edited = false;
     for (let pass = 0; pass < 5; pass += 1) {
       const r = await deps.pool.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
       const s = r.rows[0];
       if (!s) return 'gone';
       const { list, version, stormed } = await members(deps, stormId);
-      if (Number(s.synced_version) >= version) return 'synced';
+      if (Number(s.synced_version) >= version) {
+        // Quiet (Slack shows the newest): make sure the file lists every group the message cannot.
+        const rootTs = s.root_ts as string | null;
+        if (rootTs && list.length > DETAILED_MAX && list.length !== Number(s.list_file_members)) {
+          const { unnamed } = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
+          if (unnamed > 0) await uploadList(deps, s, rootTs, list, { quiet: true });
+        }
+        return 'synced';
+      }
+      // One edit per job: changes committed since have a job of their own in the next 2-second
+      // window (see enqueueStormSync), so edits stay coalesced within Slack's edit budget.
+      if (edited) return 'synced';
       const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
       if (!s.root_ts) {
         const { ts, adopted } = await postOnce(
@@ -83,6 +137,9 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
         // An adopted message shows what an earlier attempt rendered: bring it up to date.
         if (adopted) await update(deps, s.channel, ts, msg);
       } else await update(deps, s.channel, s.root_ts, msg);
+      edited = true;
+      const rootTs = s.root_ts ?? (await rootOf(deps, stormId));
+      if (msg.unnamed > 0 && rootTs) await uploadList(deps, s, rootTs, list);
       await deps.pool.query(
         'UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1',
         [stormId, version],

@@ -327,6 +327,12 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         return 'stormed';
       }
       fromStorm = inc.promotedFromStormId;
+      if (!inc.rootTs && fromStorm === null && (await stormWaiting(deps, inc.channel))) {
+        // Storm first: one storm message names hundreds of groups, a root names one; under the
+        // channel's 1 post/s the storm message goes before the roots still waiting.
+        deps.metrics.incidents.paced.inc({ method: 'storm-first' });
+        throw new SlackRateLimitedError('chat.postMessage', ROOTS_FIRST_RETRY_MS, inc.channel);
+      }
       const ctx = renderContext(deps);
       const { ts: rootTs, fresh } = await ensureRoot(deps, inc, ctx);
       const pending = await deps.pool.query(
@@ -382,6 +388,21 @@ async function rootsWaiting(deps: Deps, inc: Incident): Promise<boolean> {
         AND created_at > now() - interval '2 minutes'
       LIMIT 1`,
     [inc.channel, inc.id],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Whether the channel has a storm message with groups in it that is not posted yet (started in the
+ * last 2 minutes, so a storm message that cannot be posted stops holding roots back after that).
+ */
+async function stormWaiting(deps: Deps, channel: string): Promise<boolean> {
+  const r = await deps.pool.query(
+    `SELECT 1 FROM incident_storms s
+      WHERE s.channel = $1 AND s.root_ts IS NULL AND s.created_at > now() - interval '2 minutes'
+        AND EXISTS (SELECT 1 FROM incidents i WHERE i.storm_id = s.id)
+      LIMIT 1`,
+    [channel],
   );
   return (r.rowCount ?? 0) > 0;
 }

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
-import { guard } from '../auth/guard.ts';
+import { guard, rateGate } from '../auth/guard.ts';
+import type { RateResult } from '../auth/rate-limit.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { registerIncidentActions } from '../incidents/actions.ts';
 import { registerPostmortemViews } from '../postmortem/interactions.ts';
 import { withTimeout } from '../queue/connection.ts';
+import { refusedKey } from '../queue/refused.ts';
 import { prepare } from './deliver.ts';
 import { createOutboundFilter, FilteredSlack, type OutboundFilter } from './outbound.ts';
 
@@ -64,6 +67,8 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
     channelId: command.channel_id,
     permission: def.permission,
     what: `/${def.name}`,
+    // The point is taken below: with the enqueue when the command runs, on its own otherwise.
+    skipRate: true,
   });
   if (!gate.ok) {
     audit(gate.outcome, def.permission);
@@ -71,6 +76,13 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
   }
 
   const parsed = deps.commands.parse(def, text, deps);
+  if (parsed.kind !== 'ok') {
+    const rate = await rateGate(deps, command.user_id);
+    if (!rate.ok) {
+      audit(rate.outcome, def.permission);
+      return ephemeral(rate.message);
+    }
+  }
   if (parsed.kind === 'help') {
     audit('help');
     const help = deps.commands.help(def, t, deps.locale);
@@ -96,24 +108,46 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
     }
   }
 
-  try {
-    await withTimeout(
-      deps.queues.enqueue('run-command', {
-        command: def.name,
-        text,
-        userId: command.user_id,
-        teamId: command.team_id,
-        channelId: command.channel_id,
-        responseUrl: command.response_url,
-        source: 'slack',
-        receivedAt: Date.now(),
-      }),
-      ENQUEUE_TIMEOUT_MS,
-      'enqueue',
+  // One round trip for the rate limit and the enqueue: the rate-limit script is written to Redis
+  // first and the job right after it on the same connection, without waiting in between. A refused
+  // command's job is marked refused by the script before it exists, and the worker drops it.
+  const jobId = randomUUID();
+  const data = {
+    command: def.name,
+    text,
+    userId: command.user_id,
+    teamId: command.team_id,
+    channelId: command.channel_id,
+    responseUrl: command.response_url,
+    source: 'slack' as const,
+    receivedAt: Date.now(),
+    refusable: true,
+  };
+  let rated: Promise<RateResult>;
+  let queued: Promise<unknown>;
+  if (deps.rateLimiter.consumeMarking) {
+    rated = deps.rateLimiter.consumeMarking(command.user_id, refusedKey(deps.queues.prefix, jobId));
+    queued = deps.queues.enqueue('run-command', data, { jobId });
+  } else {
+    // A limiter without the combined script: the check, then the enqueue.
+    const gate = await rateGate(deps, command.user_id);
+    rated = Promise.resolve(gate.ok ? { ok: true } : { ok: false, retryAfterMs: 0 });
+    queued = gate.ok ? deps.queues.enqueue('run-command', data, { jobId }) : Promise.resolve();
+  }
+  const [rate, enqueue] = await Promise.allSettled([
+    rated,
+    withTimeout(queued, ENQUEUE_TIMEOUT_MS, 'enqueue'),
+  ]);
+  if (rate.status === 'fulfilled' && !rate.value.ok) {
+    audit('rate_limited', def.permission);
+    return ephemeral(
+      t('commands.rateLimited', { seconds: Math.max(1, Math.ceil(rate.value.retryAfterMs / 1000)) }),
     );
-  } catch (err) {
+  }
+  if (enqueue.status === 'rejected') {
+    const err = enqueue.reason as Error;
     const ref = newRef();
-    deps.logger.error({ ref, command: def.name, err: (err as Error).message }, 'could not enqueue command');
+    deps.logger.error({ ref, command: def.name, err: err.message }, 'could not enqueue command');
     audit('queue_unavailable', `ref ${ref}`);
     return ephemeral(t('common.queueDown', { command: `/${def.name}`, ref }));
   }

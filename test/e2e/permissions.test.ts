@@ -76,4 +76,32 @@ describe('permissions, rate limit and audit from Slack', () => {
     // Another user is not affected.
     expect((await ack({ command: '/status', user_id: 'U0CALM' })).body.text).toContain('正在执行');
   });
+
+  it('a command refused over the limit runs nothing, though checked and enqueued in one round trip', async () => {
+    const sent: Array<{ text: string; responseUrl: string }> = [];
+    for (let i = 0; i < 5; i++) {
+      const { body, responseUrl } = await ack({ command: '/status', user_id: 'U0FLOOD' });
+      sent.push({ text: body.text, responseUrl });
+    }
+    expect(sent[4]?.text).toMatch(/操作过于频繁/);
+    const idOf = (url: string) => url.split('/').pop();
+    const answered = (url: string) => t.slack.responses.some((r) => r.id === idOf(url));
+    // The four accepted commands are answered; the refused one's job was dropped by the worker.
+    await eventually(() => expect(sent.slice(0, 4).every((s) => answered(s.responseUrl))).toBe(true), 30_000);
+    const commands = t.bot.deps.queues.queue('commands');
+    await eventually(
+      async () =>
+        expect(await commands.getJobCounts('waiting', 'active', 'delayed')).toEqual({
+          waiting: 0,
+          active: 0,
+          delayed: 0,
+        }),
+      30_000,
+    );
+    expect(answered(sent[4]?.responseUrl ?? '')).toBe(false);
+    const refusedKeys = await t.bot.deps.queues.connection.keys(
+      `${t.bot.deps.queues.prefix}:ratelimit:refused:*`,
+    );
+    expect(refusedKeys).toEqual([]);
+  });
 });

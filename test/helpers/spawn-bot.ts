@@ -39,12 +39,14 @@ export async function waitHealthy(url: string, what: string): Promise<void> {
 
 export async function spawnBot(
   env: Record<string, string>,
-  shared: { schema?: string; prefix?: string } = {},
+  shared: { schema?: string; prefix?: string; compiled?: boolean } = {},
 ): Promise<SpawnedBot> {
   const port = await freePort();
   const schema = shared.schema ?? uniqueName('bench');
   const prefix = shared.prefix ?? uniqueName('bench');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // `compiled`: the JavaScript in dist/ (what `npm start` and the image run; build it first).
+  const args = shared.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
