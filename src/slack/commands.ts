@@ -3,6 +3,7 @@ import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { registerIncidentActions } from '../incidents/actions.ts';
+import { declareFromSlash, registerIncidentViews } from '../incidents/interactions.ts';
 import { registerPostmortemViews } from '../postmortem/interactions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { prepare } from './deliver.ts';
@@ -70,6 +71,11 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
     return ephemeral(gate.message);
   }
 
+  // `/incident` alone asks for what is missing in a modal (opened now: the trigger lasts 3 s).
+  if (def.name === 'incident' && !text.trim()) {
+    const answer = await declareFromSlash(deps, command);
+    return answer ? ephemeral(answer) : ack();
+  }
   const parsed = deps.commands.parse(def, text, deps);
   if (parsed.kind === 'help') {
     audit('help');
@@ -142,6 +148,7 @@ export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
   registerIncidentActions(app, deps);
   registerPostmortemViews(app, deps);
+  registerIncidentViews(app, deps);
   // URL buttons (links in reports) send an action too: acknowledge it so Slack shows no warning.
   app.action({ type: 'block_actions', action_id: /^link_\d+$/ }, async ({ ack }) => {
     await ack();
