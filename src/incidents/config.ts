@@ -64,7 +64,7 @@ export const incidentsFileSchema = z
       .object({
         minutes: z
           .number()
-          .min(1)
+          .min(0.05)
           .max(24 * 60)
           .default(30),
         severities: z.array(sevSchema).default(['SEV1', 'SEV2']),

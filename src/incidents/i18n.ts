@@ -255,6 +255,8 @@ export const incidentMessages: FeatureMessages = {
       severity: '🎚️ <@{{user}}> changed the severity from {{from}} to {{to}}; escalation re-planned for it',
       commsLead: '📢 <@{{user}}> made {{lead}} communications lead',
       statusUpdate: '📰 <@{{user}}> posted an update:\n{{text}}',
+      updateReminderNobody:
+        '⏰ No status update for {{minutes}} minutes and no communications lead or commander: assign one and use “Post update”.',
       updateReminder:
         '⏰ {{who}}: no status update for {{minutes}} minutes. Use “Post update” on the root message to tell stakeholders.',
     },

@@ -9,6 +9,7 @@ import {
   addEvent,
   addStatusUpdate,
   bumpVersion,
+  claimUpdateReminders,
   type Incident,
   inTransaction,
   loadIncident,
@@ -141,4 +142,33 @@ export async function resolveByHand(deps: Deps, incidentId: number, by: string) 
     await resolveIncident(db, inc, now, by, now);
     return true;
   });
+}
+
+/**
+ * SEV1/SEV2 (configurable): a thread reply mentioning the communications lead (or commander, or
+ * whoever acknowledged) when no status update was posted for the configured interval. Run by the
+ * incident sweep; repeats every interval until an update is posted.
+ */
+export async function remindUpdates(deps: Deps): Promise<number> {
+  const { updateReminder } = deps.config.file.incidents;
+  if (!updateReminder.enabled || !updateReminder.severities.length) return 0;
+  const everyMs = updateReminder.minutes * 60_000;
+  const now = deps.now();
+  const due = await inTransaction(deps.pool, async (db) => {
+    const claimed = await claimUpdateReminders(db, updateReminder.severities.map(sevNumber), everyMs, now);
+    const out: Array<{ id: number; version: number }> = [];
+    for (const c of claimed) {
+      await addEvent(
+        db,
+        c.id,
+        'update_reminder',
+        { user: c.who, minutes: Math.round(updateReminder.minutes) || 1 },
+        { at: now },
+      );
+      out.push({ id: c.id, version: await bumpVersion(db, c.id, now) });
+    }
+    return out;
+  });
+  for (const d of due) await enqueue(deps, d.id, d.version);
+  return due.length;
 }

@@ -137,8 +137,10 @@ export function eventText(
           : v(ctx.redact(String(d.text ?? '')), 2_000),
       });
     case 'update_reminder':
+      if (typeof d.user !== 'string' || !d.user)
+        return t('incidents.event.updateReminderNobody', { minutes: Number(d.minutes ?? 0) });
       return t('incidents.event.updateReminder', {
-        who: escapeValues ? mention(String(d.user ?? '')) : `<@${String(d.user ?? '')}>`,
+        who: escapeValues ? mention(d.user) : `<@${d.user}>`,
         minutes: Number(d.minutes ?? 0),
       });
     case 'postmortem_updated':

@@ -272,3 +272,27 @@ export async function addStatusUpdate(db: Queryable, inc: Incident, text: string
   );
   await addEvent(db, inc.id, 'status_update', { text }, { at: now, actor: by });
 }
+
+/**
+ * Claims the incidents due an update reminder: firing, of a reminded severity, no status update
+ * (or reminder) for `everyMs`. Marked reminded in the same statement, so two sweeps remind once.
+ */
+export async function claimUpdateReminders(
+  db: Queryable,
+  sevs: readonly number[],
+  everyMs: number,
+  now: Date,
+): Promise<Array<{ id: number; who: string | null }>> {
+  const r = await db.query(
+    `UPDATE incidents SET update_reminded_at = $3
+      WHERE id IN (
+        SELECT id FROM incidents
+         WHERE status = 'firing' AND storm_id IS NULL AND root_ts IS NOT NULL AND sev = ANY($1::int[])
+           AND GREATEST(COALESCE(status_updated_at, created_at), COALESCE(update_reminded_at, created_at))
+               <= $3::timestamptz - make_interval(secs => $2)
+         ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED)
+      RETURNING id, COALESCE(comms_lead, commander, acked_by) AS who`,
+    [sevs, everyMs / 1000, now],
+  );
+  return r.rows.map((row) => ({ id: Number(row.id), who: (row.who as string | null) ?? null }));
+}
