@@ -161,6 +161,9 @@ async function manage(a: Exclude<Args, { sub: 'report' | 'stats' }>, ctx: Comman
   const { deps } = ctx;
   const by = ctx.user.id;
   if (a.sub === 'declare') {
+    // The CLI has no console to print a thread to: the incident goes to the bot's channel.
+    if (ctx.source === 'cli' && !deps.config.slack.incidentChannel)
+      throw new UserError(deps.t('incidents.errors.noChannel'));
     const severity = a.severity ?? deps.config.file.incidents.defaultSeverity;
     const { id } = await declare(deps, {
       title: a.title,

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.ts';
 import type { FakeView } from '../fakes/slack-views.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
-import { cli } from '../helpers/cli.ts';
 import { CHANNEL, clickAction, configFile, replies, roots, textOf } from '../helpers/incidents.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 import { type SubmittedValues, submitView } from '../helpers/views.ts';
@@ -19,7 +19,7 @@ function yaml(): string {
 incidents:
   stakeholderChannel: ${STAKEHOLDERS}
   sweepEverySeconds: 5
-  updateReminder: { minutes: 0.1 }
+  updateReminder: { minutes: 0.1, severities: [SEV1] }
 oncall:
   tickSeconds: 0.2
   reminders: { enabled: false }
@@ -40,6 +40,29 @@ oncall:
       - { after: 0s, notify: primary }
       - { after: 1h, notify: secondary }
 `;
+}
+
+/** The `laojun` CLI against the bot's schema, with the bot's incident channel (as deployed). */
+async function cli(t: TestBot, argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = {
+    write(chunk: string) {
+      out += chunk;
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const code = await runCli(
+    argv,
+    {
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: t.db.url,
+      DATABASE_SCHEMA: t.db.schema,
+      SLACK_INCIDENT_CHANNEL: CHANNEL,
+      USER: 'U0CLIUSER',
+    },
+    sink,
+  );
+  return { code, out };
 }
 
 /** view.state.values for the declare modal. */
@@ -82,7 +105,7 @@ describe('running an incident from Slack: declare, severity, roles, status updat
   });
 
   const rootOf = (title: string) =>
-    eventually(() => roots(t.slack).find((m) => textOf(m).includes(title)), 15_000);
+    eventually(() => roots(t.slack).find((m) => textOf(m).includes(title)), 25_000);
   const incidentId = async (title: string) => {
     const r = await t.db.pool.query('SELECT id FROM incidents WHERE alertname = $1', [title]);
     return Number(r.rows[0]?.id);
@@ -207,7 +230,10 @@ describe('running an incident from Slack: declare, severity, roles, status updat
       block_id: `incident_roles:${id}`,
       selected_option: { value: `${id}:SEV1` },
     });
-    await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('SEV3 调整为 SEV1')));
+    await eventually(
+      () => replies(t.slack, root).some((m) => textOf(m).includes('SEV3 调整为 SEV1')),
+      20_000,
+    );
     await eventually(() => {
       const latest = roots(t.slack).find((m) => m.ts === root.ts);
       return latest && textOf(latest).includes('🔴 SEV1');
