@@ -124,6 +124,7 @@ export function renderRoot(
   const firing = alerts.filter((a) => a.status === 'firing').length;
   const { done, total } = progress(ctx.checklist, inc.checklist);
   const resolved = inc.status === 'resolved';
+  const declared = isDeclared(inc);
   const durationMs = (inc.resolvedAt ?? ctx.now).getTime() - inc.startedAt.getTime();
 
   const blocks: KnownBlock[] = [
@@ -133,7 +134,7 @@ export function renderRoot(
   if (about) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(about, 2_000) } });
 
   const fields: string[] = [
-    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`} · ${t('incidents.firingCount', { firing, total: alerts.length })}`,
+    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`}${declared ? '' : ` · ${t('incidents.firingCount', { firing, total: alerts.length })}`}`,
     `*${t('incidents.field.severity')}*\n${severityOf(ctx.config.file.incidents, inc)}${inc.severity && !isDeclared(inc) ? ` · ${esc(inc.severity)}` : ''}`,
     `*${t('incidents.field.started')}*\n${slackDate(inc.startedAt)}`,
     `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
@@ -153,13 +154,15 @@ export function renderRoot(
       .slice(0, LIMITS.sectionFields)
       .map((f) => ({ type: 'mrkdwn', text: truncate(f, LIMITS.fieldText) })),
   });
-  blocks.push({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
-    },
-  });
+  // A declared incident has no alerts to list.
+  if (!declared || alerts.length)
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
+      },
+    });
   if (history) blocks.push(historyBlock(history, ctx));
   if (inc.truncatedAlerts > 0) {
     blocks.push({
