@@ -18,6 +18,27 @@ async function commandsUserMayRun(deps: Deps, userId: string, channelId: string)
   return names;
 }
 
+/**
+ * A command's examples without those needing a permission (`permissionFor`) the user lacks: help
+ * shows only the subcommands they may run. An example that does not parse on its own is kept.
+ */
+async function examplesUserMayRun(
+  deps: Deps,
+  def: NonNullable<ReturnType<Deps['commands']['get']>>,
+  userId: string,
+  channelId: string,
+): Promise<string[]> {
+  if (!def.permissionFor) return def.examples;
+  const out: string[] = [];
+  for (const example of def.examples) {
+    const text = example.replace(new RegExp(`^/${def.name}\\s*`), '');
+    const parsed = text ? deps.commands.parse(def, text, deps) : undefined;
+    const needed = parsed?.kind === 'ok' ? def.permissionFor(parsed.args) : undefined;
+    if (!needed || (await deps.authorizer.may(userId, needed, channelId))) out.push(example);
+  }
+  return out;
+}
+
 type Ack = (response?: string | RespondArguments) => Promise<void>;
 
 /** How long the acknowledgement path may wait for Redis before telling the user it is down. */
@@ -79,7 +100,12 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
   const parsed = deps.commands.parse(def, text, deps);
   if (parsed.kind === 'help') {
     audit('help');
-    const help = deps.commands.help(def, t, deps.locale);
+    const help = deps.commands.help(
+      def,
+      t,
+      deps.locale,
+      await examplesUserMayRun(deps, def, command.user_id, command.channel_id),
+    );
     const mayRun = await commandsUserMayRun(deps, command.user_id, command.channel_id);
     help.context = [t('common.labelled', { label: t('commands.youMayRun'), value: mayRun.join(' ') })];
     const { message } = prepare(deps, help);

@@ -17,6 +17,8 @@ function yaml(): string {
   return `permissions:
   admins: [U0SRE]
   channels: [C0OPS, C0INCIDENT, C0SUPPORT]
+  roles:
+    viewers: { members: [U0VIEWER], permissions: ["incident:report"] }
 incidents:
   stakeholderChannel: ${STAKEHOLDERS}
   sweepEverySeconds: 5
@@ -379,5 +381,29 @@ describe('running an incident from Slack: declare, severity, roles, status updat
     });
     expect(audit.outcome).not.toBe('ok');
     expect(t.slack.views.length).toBe(before);
+  });
+
+  it('/incident help lists only the subcommands the user may run', async () => {
+    const help = async (user: string, channel: string) => {
+      const res = await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({
+          command: '/incident',
+          text: 'help',
+          user_id: user,
+          channel_id: channel,
+          response_url: t.slack.createResponseUrl(),
+        }),
+      );
+      return res.body;
+    };
+    const viewer = await help('U0VIEWER', 'D0VIEWER');
+    expect(viewer).toContain('/incident report 42');
+    expect(viewer).not.toContain('/incident severity 42');
+    expect(viewer).not.toContain('--service laojun-gateway');
+    const sre = await help('U0SRE', 'C0OPS');
+    expect(sre).toContain('/incident severity 42 SEV1');
+    expect(sre).toContain('--service laojun-gateway');
   });
 });
