@@ -349,7 +349,7 @@ describe('running an incident from Slack: declare, severity, roles, status updat
     for (const sub of ['declare', 'severity', 'ack', 'resolve'])
       expect(args.some((a) => a.startsWith(sub))).toBe(true);
     const root = await rootOf('CLI 演练');
-    await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('事件报告')), 20_000);
+    await eventually(() => replies(t.slack, root).some((m) => textOf(m).includes('事件报告')), 30_000);
     expect(CHANNEL).toBe(root.channel);
   });
 
