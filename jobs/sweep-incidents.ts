@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { enqueueSync } from '../src/incidents/enqueue.ts';
+import { remindUpdates } from '../src/incidents/manage.ts';
 import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/storm-sync.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 
@@ -21,6 +22,10 @@ export default defineJob({
     };
   },
   async run(_data, deps) {
+    // SEV1/SEV2 incidents without a status update for a while: remind the communications lead.
+    await remindUpdates(deps).catch((err) =>
+      deps.logger.warn({ err: (err as Error).message }, 'update reminders failed; the next sweep retries'),
+    );
     const incidents = await deps.pool.query(
       `SELECT id, version FROM incidents
         WHERE synced_version < version AND storm_id IS NULL AND (lease_until IS NULL OR lease_until < now())

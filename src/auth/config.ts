@@ -67,6 +67,10 @@ export const READ_ONLY_PERMISSIONS = [
   'incident:stats',
   'incident:postmortem',
   'incident:followup',
+  'incident:declare',
+  'incident:severity',
+  'incident:comms',
+  'incident:update',
   'followups',
   'oncall',
 ];

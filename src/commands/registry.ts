@@ -54,7 +54,8 @@ export class CommandRegistry {
   }
 
   /** Help for one command. */
-  help(command: AnyCommand, t: Translate, locale: Locale): Report {
+  /** A command's help; `examples` narrows the examples (to the subcommands the user may run). */
+  help(command: AnyCommand, t: Translate, locale: Locale, examples = command.examples): Report {
     return {
       title: t('commands.helpTitle', { command: command.name }),
       tone: 'info',
@@ -67,7 +68,7 @@ export class CommandRegistry {
             { label: t('commands.permission'), value: command.permission },
           ],
         },
-        { kind: 'code', title: t('commands.examples'), text: command.examples.join('\n') },
+        { kind: 'code', title: t('commands.examples'), text: examples.join('\n') },
       ],
     };
   }

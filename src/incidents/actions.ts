@@ -11,8 +11,11 @@ import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
 import { resolveIncident } from './intake.ts';
+import { openUpdateModal } from './interactions.ts';
+import { changeCommsLead, changeSeverity } from './manage.ts';
 import { promoteFromStorm } from './promote.ts';
 import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
+import { parseSeverity } from './severity.ts';
 import {
   addEvent,
   bumpVersion,
@@ -216,6 +219,9 @@ export function permissionForAction(actionId: string): string | undefined {
   if (actionId === ACTIONS.ack) return 'incident:ack';
   if (actionId === ACTIONS.resolve) return 'incident:resolve';
   if (actionId === ACTIONS.commander) return 'incident:commander';
+  if (actionId === ACTIONS.severity) return 'incident:severity';
+  if (actionId === ACTIONS.commsLead) return 'incident:comms';
+  if (actionId === ACTIONS.update) return 'incident:update';
   if (actionId === ACTIONS.runStatus) return 'incident:status';
   if (actionId === ACTIONS.runLogs) return 'incident:logs';
   if (actionId === ACTIONS.promote || actionId.startsWith(`${ACTIONS.promote}:`)) return 'incident:promote';
@@ -293,6 +299,21 @@ export async function handleIncidentAction(
   }
   if (a.action_id === ACTIONS.runStatus || a.action_id === ACTIONS.runLogs) {
     await runInThread(deps, id, a.action_id === ACTIONS.runStatus ? 'status' : 'logs', who);
+    return undefined;
+  }
+  if (a.action_id === ACTIONS.severity) {
+    const sev = parseSeverity(a.selected_option?.value?.split(':')[1]);
+    if (!sev) throw new UserError(deps.t('incidents.errors.badSeverity'));
+    await changeSeverity(deps, id, sev, who.userId);
+    return undefined;
+  }
+  if (a.action_id === ACTIONS.commsLead && a.selected_user !== undefined) {
+    if (!SLACK_USER_ID.test(a.selected_user)) throw new UserError(deps.t('incidents.errors.invalidUser'));
+    await changeCommsLead(deps, id, a.selected_user, who.userId);
+    return undefined;
+  }
+  if (a.action_id === ACTIONS.update) {
+    await openUpdateModal(deps, id, who.triggerId);
     return undefined;
   }
   if (a.action_id === ACTIONS.commander && a.selected_user !== undefined) {

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { DEFAULT_EVIDENCE, evidenceSchema } from './evidence-config.ts';
 
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+const sevSchema = z.enum(SEVERITIES);
+
+/** The manual's `critical` pages everyone; `warning` is worked in hours. */
+export const DEFAULT_SEVERITIES: Record<string, Severity> = {
+  critical: 'SEV1',
+  error: 'SEV2',
+  warning: 'SEV3',
+  info: 'SEV4',
+};
+
 /**
  * `incidents:` in CONFIG_FILE. Everything has a default; the checklist itself is the top-level
  * `checklist:` (shared with other features), defaulting to the manual's `incident_response`.
@@ -38,6 +50,27 @@ export const incidentsFileSchema = z
      * alertnames it names; an empty list turns evidence off for that alert).
      */
     evidence: evidenceSchema.default({}).transform((given) => ({ ...DEFAULT_EVIDENCE, ...given })),
+    /** Alert `severity` label → SEV1–SEV4 (SEV1 is the worst); other labels get `defaultSeverity`. */
+    severities: z.record(z.string().min(1), sevSchema).default(DEFAULT_SEVERITIES),
+    /** The severity of an alert whose label is not mapped, and of a declared incident by default. */
+    defaultSeverity: sevSchema.default('SEV3'),
+    /** A channel (ID) where stakeholders read one message per incident, edited with each status update. */
+    stakeholderChannel: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel ID like C012ABC')
+      .optional(),
+    /** SEV1/SEV2: remind the communications lead (or commander) when no update was posted for this long. */
+    updateReminder: z
+      .object({
+        minutes: z
+          .number()
+          .min(0.05)
+          .max(24 * 60)
+          .default(30),
+        severities: z.array(sevSchema).default(['SEV1', 'SEV2']),
+        enabled: z.boolean().default(true),
+      })
+      .default({ minutes: 30, severities: ['SEV1', 'SEV2'], enabled: true }),
   })
   .default({
     flapWindowMinutes: 30,
@@ -46,6 +79,9 @@ export const incidentsFileSchema = z
     postsPerSecond: 1,
     sweepEverySeconds: 30,
     evidence: DEFAULT_EVIDENCE,
+    severities: DEFAULT_SEVERITIES,
+    defaultSeverity: 'SEV3',
+    updateReminder: { minutes: 30, severities: ['SEV1', 'SEV2'], enabled: true },
   });
 
 export type IncidentsConfig = z.output<typeof incidentsFileSchema>;

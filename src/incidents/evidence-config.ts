@@ -20,7 +20,14 @@ export const evidenceSchema = z.record(
 );
 export type EvidenceConfig = z.output<typeof evidenceSchema>;
 
+/** The evidence key of incidents declared by hand (they have no alertname of their own). */
+export const DECLARED_EVIDENCE = 'Declared';
+
 export const DEFAULT_EVIDENCE: EvidenceConfig = {
+  [DECLARED_EVIDENCE]: [
+    { command: 'status', args: '{{service}}' },
+    { command: 'logs', args: '{{service}} --level error --limit 10' },
+  ],
   ServiceDown: [
     { command: 'status', args: '{{service}}' },
     { command: 'logs', args: '{{service}} --level error --limit 10' },

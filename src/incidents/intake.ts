@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { IncidentsConfig } from './config.ts';
+import type { IncidentsConfig, Severity } from './config.ts';
 import { type AlertDiff, anyFiring, decide, diffAlerts, groupChanges, type StoredAlert } from './diff.ts';
 import { dedupKey, type WebhookPayload } from './payload.ts';
+import { labelOfSeverity, severityOfLabel, sevNumber } from './severity.ts';
 import {
   addEvent,
+  DECLARED_PREFIX,
   type Incident,
   inTransaction,
   loadAlerts,
@@ -114,8 +117,8 @@ async function openIncident(
   const r = await db.query(
     `INSERT INTO incidents (group_key, channel, status, alertname, severity, receiver, external_url,
        group_labels, common_labels, common_annotations, truncated_alerts, started_at, created_at,
-       changed_at, storm_id)
-     VALUES ($1, $2, 'firing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id`,
+       changed_at, storm_id, sev)
+     VALUES ($1, $2, 'firing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id`,
     [
       p.groupKey,
       ctx.channel,
@@ -130,6 +133,7 @@ async function openIncident(
       earliestStart(diff.next, ctx.now),
       ctx.now,
       stormId,
+      sevNumber(severityOfLabel(ctx.config, p.commonLabels.severity ?? '')),
     ],
   );
   const id = Number(r.rows[0].id);
@@ -267,4 +271,66 @@ export async function resolveIncident(db: Queryable, inc: Incident, at: Date, by
     { at: now, actor: by === 'alertmanager' ? null : by, post },
   );
   await addEvent(db, inc.id, 'report', {}, { at: now, post });
+}
+
+/** What a person declaring an incident gives: the rest has defaults. */
+export interface Declaration {
+  title: string;
+  severity: Severity;
+  /** A configured service (its on-call schedule, its evidence). */
+  service?: string;
+  by: string;
+  /** The Slack message the incident was declared from (message shortcut), quoted in the thread. */
+  quote?: { text: string; channel: string; ts: string; user?: string };
+  /** An idempotency key (a modal's view id, a CLI run): declaring twice with it opens one incident. */
+  key?: string;
+}
+
+/** Longest title of a declared incident (it is the root's header). */
+export const TITLE_MAX = 150;
+
+/**
+ * Opens an incident by hand: an incident like an alert's (root, checklist, timeline, on-call
+ * escalation by its severity and service, evidence, report at resolution), without an alert group.
+ */
+export async function declareIncident(
+  pool: pg.Pool,
+  d: Declaration,
+  ctx: IntakeContext,
+): Promise<{ id: number; created: boolean }> {
+  const groupKey = `${DECLARED_PREFIX}${d.key ?? randomUUID()}`;
+  return inTransaction(pool, async (db) => {
+    // Two deliveries of one submission (a retried modal, a re-run CLI) wait here for each other.
+    await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [groupKey]);
+    const existing = await db.query('SELECT id FROM incidents WHERE group_key = $1', [groupKey]);
+    if (existing.rowCount) return { id: Number(existing.rows[0].id), created: false };
+    const label = labelOfSeverity(ctx.config, d.severity);
+    const labels: Record<string, string> = { severity: label, ...(d.service ? { service: d.service } : {}) };
+    const r = await db.query(
+      `INSERT INTO incidents (group_key, channel, status, alertname, severity, receiver, common_labels,
+         common_annotations, started_at, created_at, changed_at, sev, declared_by)
+       VALUES ($1, $2, 'firing', $3, $4, 'declared', $5, $6, $7, $7, $7, $8, $9) RETURNING id`,
+      [
+        groupKey,
+        ctx.channel,
+        d.title,
+        label,
+        JSON.stringify(labels),
+        JSON.stringify({ summary: d.title }),
+        ctx.now,
+        sevNumber(d.severity),
+        d.by,
+      ],
+    );
+    const id = Number(r.rows[0].id);
+    await addEvent(
+      db,
+      id,
+      'declared',
+      { title: d.title, severity: d.severity, service: d.service ?? null, quote: d.quote ?? null },
+      { at: ctx.now, actor: d.by },
+    );
+    await addEvent(db, id, 'checklist', {}, { at: ctx.now });
+    return { id, created: true };
+  });
 }

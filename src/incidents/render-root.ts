@@ -6,10 +6,12 @@ import { clip, type Redactor } from '../redact.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
+import { SEVERITIES } from './config.ts';
 import type { StoredAlert } from './diff.ts';
 import { serviceOf } from './evidence-config.ts';
 import { alertWhere, esc, formatDuration, link, mention, shown, slackDate } from './format.ts';
-import type { Incident } from './store.ts';
+import { SEVERITY_ICON as SEV_ICON, severityOf } from './severity.ts';
+import { type Incident, isDeclared } from './store.ts';
 
 export interface RenderContext {
   t: Translate;
@@ -33,6 +35,10 @@ export const ACTIONS = {
   runLogs: 'incident_run_logs',
   /** The storm message's select: open a thread for one of its groups. */
   promote: 'incident_promote',
+  /** Severity select (SEV1–SEV4), communications lead select, status update button (issue 14). */
+  severity: 'incident_severity',
+  commsLead: 'incident_comms_lead',
+  update: 'incident_update',
 } as const;
 
 export const SILENCE_DURATIONS = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000 } as const;
@@ -78,12 +84,13 @@ export function incidentLinks(inc: Incident, alerts: readonly StoredAlert[], ctx
   return out.filter((l): l is string => l !== undefined);
 }
 
-function title(inc: Incident, t: Translate): string {
-  const severity = (inc.severity || 'alert').toUpperCase();
+function title(inc: Incident, ctx: RenderContext): string {
+  const { t } = ctx;
+  const sev = severityOf(ctx.config.file.incidents, inc);
   if (inc.status === 'resolved')
     return `✅ ${t('incidents.rootTitleResolved', { alertname: inc.alertname })}`;
-  const icon = SEVERITY_ICON[inc.severity] ?? '⚠️';
-  return `${icon} ${t('incidents.rootTitleFiring', { severity, alertname: inc.alertname })}`;
+  const icon = SEV_ICON[sev] ?? SEVERITY_ICON[inc.severity] ?? '⚠️';
+  return `${icon} ${t('incidents.rootTitleFiring', { severity: sev, alertname: inc.alertname })}`;
 }
 
 /** Instances, firing first, as mrkdwn lines; capped with "and N more". */
@@ -117,23 +124,26 @@ export function renderRoot(
   const firing = alerts.filter((a) => a.status === 'firing').length;
   const { done, total } = progress(ctx.checklist, inc.checklist);
   const resolved = inc.status === 'resolved';
+  const declared = isDeclared(inc);
   const durationMs = (inc.resolvedAt ?? ctx.now).getTime() - inc.startedAt.getTime();
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title(inc, t), LIMITS.headerText) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(title(inc, ctx), LIMITS.headerText) } },
   ];
   const about = [summary && `*${esc(summary)}*`, description && esc(description)].filter(Boolean).join('\n');
   if (about) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(about, 2_000) } });
 
   const fields: string[] = [
-    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`} · ${t('incidents.firingCount', { firing, total: alerts.length })}`,
-    `*${t('incidents.field.severity')}*\n${esc(inc.severity || '—')}`,
+    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`}${declared ? '' : ` · ${t('incidents.firingCount', { firing, total: alerts.length })}`}`,
+    `*${t('incidents.field.severity')}*\n${severityOf(ctx.config.file.incidents, inc)}${inc.severity && !isDeclared(inc) ? ` · ${esc(inc.severity)}` : ''}`,
     `*${t('incidents.field.started')}*\n${slackDate(inc.startedAt)}`,
     `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
     `*${t('incidents.field.progress')}*\n${done}/${total}`,
     `*${t('incidents.field.ack')}*\n${inc.ackedBy && inc.ackedAt ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) }) : '—'}`,
     `*${t('incidents.field.commander')}*\n${inc.commander ? mention(inc.commander) : '—'}`,
+    `*${t('incidents.field.commsLead')}*\n${inc.commsLead ? mention(inc.commsLead) : '—'}`,
   ];
+  if (inc.declaredBy) fields.push(`*${t('incidents.field.declaredBy')}*\n${mention(inc.declaredBy)}`);
   if (inc.flapCount > 0)
     fields.push(
       `*${t('incidents.field.flapping')}*\n🔁 ${t('incidents.flapCount', { count: inc.flapCount })}`,
@@ -144,13 +154,15 @@ export function renderRoot(
       .slice(0, LIMITS.sectionFields)
       .map((f) => ({ type: 'mrkdwn', text: truncate(f, LIMITS.fieldText) })),
   });
-  blocks.push({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
-    },
-  });
+  // A declared incident has no alerts to list.
+  if (!declared || alerts.length)
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
+      },
+    });
   if (history) blocks.push(historyBlock(history, ctx));
   if (inc.truncatedAlerts > 0) {
     blocks.push({
@@ -165,7 +177,19 @@ export function renderRoot(
       elements: links.slice(0, LIMITS.contextElements).map((l) => ({ type: 'mrkdwn', text: l })),
     });
   }
-  if (!resolved) blocks.push(rootActions(inc, ctx));
+  if (inc.statusUpdate && inc.statusUpdatedAt) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${t('incidents.field.lastUpdate')}* (${slackDate(inc.statusUpdatedAt)})\n${esc(shown(redact, inc.statusUpdate, 2_000))}`,
+          2_900,
+        ),
+      },
+    });
+  }
+  if (!resolved) blocks.push(rootActions(inc, ctx), roleActions(inc, ctx));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
@@ -200,7 +224,8 @@ function rootActions(inc: Incident, ctx: RenderContext): KnownBlock {
       text: { type: 'plain_text', text: t('incidents.button.ack') },
     });
   }
-  for (const d of Object.keys(SILENCE_DURATIONS)) {
+  // A declared incident has no alert group to silence.
+  for (const d of isDeclared(inc) ? [] : Object.keys(SILENCE_DURATIONS)) {
     elements.push({
       type: 'button',
       action_id: `${ACTIONS.silence}_${d}`,
@@ -231,4 +256,39 @@ function rootActions(inc: Incident, ctx: RenderContext): KnownBlock {
     }
   }
   return { type: 'actions', block_id: `incident:${inc.id}`, elements };
+}
+
+/** Severity, communications lead and the status update button (a second row: 25 elements at most). */
+function roleActions(inc: Incident, ctx: RenderContext): KnownBlock {
+  const { t } = ctx;
+  const sev = severityOf(ctx.config.file.incidents, inc);
+  const option = (s: string) => ({
+    text: { type: 'plain_text' as const, text: truncate(t(`incidents.sev.${s}`), 75) },
+    value: `${inc.id}:${s}`,
+  });
+  return {
+    type: 'actions',
+    block_id: `incident_roles:${inc.id}`,
+    elements: [
+      {
+        type: 'static_select',
+        action_id: ACTIONS.severity,
+        placeholder: { type: 'plain_text', text: t('incidents.button.severity') },
+        options: SEVERITIES.map(option),
+        initial_option: option(sev),
+      },
+      {
+        type: 'users_select',
+        action_id: ACTIONS.commsLead,
+        placeholder: { type: 'plain_text', text: t('incidents.button.commsLead') },
+        ...(inc.commsLead ? { initial_user: inc.commsLead } : {}),
+      },
+      {
+        type: 'button',
+        action_id: ACTIONS.update,
+        value: String(inc.id),
+        text: { type: 'plain_text', text: truncate(t('incidents.button.update'), LIMITS.buttonText) },
+      },
+    ],
+  };
 }

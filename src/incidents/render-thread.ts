@@ -100,6 +100,49 @@ export function eventText(
       });
     case 'promoted':
       return t('incidents.event.promoted', { user });
+    case 'declared': {
+      const q = d.quote as { text?: string; channel?: string; ts?: string; user?: string } | null;
+      const head = t('incidents.event.declared', {
+        user,
+        title: v(ctx.redact(String(d.title ?? '')), 150),
+        severity: v(d.severity, 8),
+      });
+      const service = d.service
+        ? ` · ${t('incidents.event.declaredService', { service: v(d.service, 60) })}`
+        : '';
+      if (!q?.text) return `${head}${service}`;
+      const text = ctx.redact(clip(String(q.text), 1_500));
+      const quoted = mrkdwn
+        ? text
+            .split('\n')
+            .slice(0, 15)
+            .map((l) => `> ${esc(l)}`)
+            .join('\n')
+        : `"${escapeValues ? esc(text) : text}"`;
+      const from = q.user ? t('incidents.event.quotedFrom', { user: v(q.user, 40) }) : '';
+      return `${head}${service}\n${from}\n${quoted}`;
+    }
+    case 'severity':
+      return t('incidents.event.severity', { user, from: v(d.from, 8), to: v(d.to, 8) });
+    case 'comms_lead':
+      return t('incidents.event.commsLead', {
+        user,
+        lead: escapeValues ? mention(String(d.commsLead ?? '')) : `<@${String(d.commsLead ?? '')}>`,
+      });
+    case 'status_update':
+      return t('incidents.event.statusUpdate', {
+        user,
+        text: mrkdwn
+          ? esc(ctx.redact(clip(String(d.text ?? ''), 2_000)))
+          : v(ctx.redact(String(d.text ?? '')), 2_000),
+      });
+    case 'update_reminder':
+      if (typeof d.user !== 'string' || !d.user)
+        return t('incidents.event.updateReminderNobody', { minutes: Number(d.minutes ?? 0) });
+      return t('incidents.event.updateReminder', {
+        who: escapeValues ? mention(d.user) : `<@${d.user}>`,
+        minutes: Number(d.minutes ?? 0),
+      });
     case 'postmortem_updated':
       return t('postmortem.event.postmortemUpdated', { user });
     case 'followup_added':

@@ -37,6 +37,17 @@ export interface Incident {
   /** The version the root message shows. */
   rootVersion: number;
   openedHookAt: Date | null;
+  /** 1–4 (SEV1–SEV4); null on rows from before severities (derived from the label). */
+  sev: number | null;
+  commsLead: string | null;
+  /** Who declared it by hand; null for an alert's incident. */
+  declaredBy: string | null;
+  statusUpdate: string | null;
+  statusUpdatedAt: Date | null;
+  statusUpdateBy: string | null;
+  stakeholderTs: string | null;
+  stakeholderClaimedAt: Date | null;
+  stakeholderVersion: number;
 }
 
 export interface IncidentEvent {
@@ -90,6 +101,15 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
     rootClaimedAt: (r.root_claimed_at as Date | null) ?? null,
     rootVersion: Number(r.root_version ?? 0),
     openedHookAt: (r.opened_hook_at as Date | null) ?? null,
+    sev: num(r.sev),
+    commsLead: (r.comms_lead as string | null) ?? null,
+    declaredBy: (r.declared_by as string | null) ?? null,
+    statusUpdate: (r.status_update as string | null) ?? null,
+    statusUpdatedAt: (r.status_updated_at as Date | null) ?? null,
+    statusUpdateBy: (r.status_update_by as string | null) ?? null,
+    stakeholderTs: (r.stakeholder_ts as string | null) ?? null,
+    stakeholderClaimedAt: (r.stakeholder_claimed_at as Date | null) ?? null,
+    stakeholderVersion: Number(r.stakeholder_version ?? 0),
   };
 }
 
@@ -207,4 +227,72 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   } finally {
     client.release();
   }
+}
+
+/** Group key prefix of incidents declared by hand (no Alertmanager group). */
+export const DECLARED_PREFIX = 'declared:';
+
+export const isDeclared = (inc: Pick<Incident, 'groupKey'>): boolean =>
+  inc.groupKey.startsWith(DECLARED_PREFIX);
+
+/** Sets the severity (and the label escalation policies are keyed by); false when unchanged. */
+export async function setSeverity(
+  db: Queryable,
+  inc: Incident,
+  sev: number,
+  label: string,
+  by: string,
+  now: Date,
+  from: number,
+): Promise<boolean> {
+  if (from === sev && inc.sev === sev) return false;
+  await db.query('UPDATE incidents SET sev = $2, severity = $3 WHERE id = $1', [inc.id, sev, label]);
+  if (from === sev) return false;
+  await addEvent(db, inc.id, 'severity', { from: `SEV${from}`, to: `SEV${sev}` }, { at: now, actor: by });
+  return true;
+}
+
+/** Assigns the communications lead; false when unchanged. */
+export async function setCommsLead(db: Queryable, inc: Incident, user: string, by: string, now: Date) {
+  if (inc.commsLead === user) return false;
+  await db.query('UPDATE incidents SET comms_lead = $2 WHERE id = $1', [inc.id, user]);
+  await addEvent(db, inc.id, 'comms_lead', { commsLead: user }, { at: now, actor: by });
+  return true;
+}
+
+/** Largest status update accepted (the stakeholder message shows it whole). */
+export const STATUS_UPDATE_MAX = 2_000;
+
+/** Stores a status update: a thread reply, the stakeholder message's new text, the reminder clock. */
+export async function addStatusUpdate(db: Queryable, inc: Incident, text: string, by: string, now: Date) {
+  await db.query(
+    `UPDATE incidents SET status_update = $2, status_updated_at = $3, status_update_by = $4,
+       update_reminded_at = NULL WHERE id = $1`,
+    [inc.id, text, now, by],
+  );
+  await addEvent(db, inc.id, 'status_update', { text }, { at: now, actor: by });
+}
+
+/**
+ * Claims the incidents due an update reminder: firing, of a reminded severity, no status update
+ * (or reminder) for `everyMs`. Marked reminded in the same statement, so two sweeps remind once.
+ */
+export async function claimUpdateReminders(
+  db: Queryable,
+  sevs: readonly number[],
+  everyMs: number,
+  now: Date,
+): Promise<Array<{ id: number; who: string | null }>> {
+  const r = await db.query(
+    `UPDATE incidents SET update_reminded_at = $3
+      WHERE id IN (
+        SELECT id FROM incidents
+         WHERE status = 'firing' AND storm_id IS NULL AND root_ts IS NOT NULL AND sev = ANY($1::int[])
+           AND GREATEST(COALESCE(status_updated_at, created_at), COALESCE(update_reminded_at, created_at))
+               <= $3::timestamptz - make_interval(secs => $2)
+         ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED)
+      RETURNING id, COALESCE(comms_lead, commander, acked_by) AS who`,
+    [sevs, everyMs / 1000, now],
+  );
+  return r.rows.map((row) => ({ id: Number(row.id), who: (row.who as string | null) ?? null }));
 }

@@ -6,13 +6,16 @@ import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
 import { enqueueStormSync } from './enqueue.ts';
+import { DECLARED_EVIDENCE } from './evidence-config.ts';
 import { pacerFor } from './pacing.ts';
 import type { RenderContext } from './render-root.ts';
 import { renderRoot } from './render-root.ts';
+import { renderStakeholder } from './render-stakeholder.ts';
 import { renderChecklist, renderEvent, renderReport } from './render-thread.ts';
 import {
   type Incident,
   type IncidentEvent,
+  isDeclared,
   loadAlerts,
   loadEvents,
   loadIncident,
@@ -102,6 +105,8 @@ const CLAIM_COLUMNS = {
   incident_events: { claim: 'post_started_at', ts: 'posted_ts' },
   incident_storms: { claim: 'root_claimed_at', ts: 'root_ts' },
   oncall_deliveries: { claim: 'claimed_at', ts: 'posted_ts' },
+  /** The stakeholder channel's message of an incident (a second post of the incidents row). */
+  incident_stakeholder: { table: 'incidents', claim: 'stakeholder_claimed_at', ts: 'stakeholder_ts' },
 } as const;
 
 export interface PostClaim {
@@ -135,8 +140,9 @@ export async function postOnce(
   },
 ): Promise<{ ts: string; adopted: boolean }> {
   const col = CLAIM_COLUMNS[claim.table];
+  const table = 'table' in col ? col.table : claim.table;
   const setClaim = (value: Date | null) =>
-    deps.pool.query(`UPDATE ${claim.table} SET ${col.claim} = $2 WHERE id = $1 AND ${col.ts} IS NULL`, [
+    deps.pool.query(`UPDATE ${table} SET ${col.claim} = $2 WHERE id = $1 AND ${col.ts} IS NULL`, [
       claim.id,
       value,
     ]);
@@ -154,10 +160,9 @@ export async function postOnce(
   }
   const msg = await p.render();
   await pacerFor(deps).beforePost(p.channel);
-  await deps.pool.query(
-    `UPDATE ${claim.table} SET ${col.claim} = COALESCE(${col.claim}, now()) WHERE id = $1`,
-    [claim.id],
-  );
+  await deps.pool.query(`UPDATE ${table} SET ${col.claim} = COALESCE(${col.claim}, now()) WHERE id = $1`, [
+    claim.id,
+  ]);
   try {
     const posted = await paced(deps, () =>
       deps.slack.postMessage({
@@ -227,7 +232,7 @@ async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
         incidentId: inc.id,
         channel: inc.channel,
         threadTs,
-        alertname: inc.alertname,
+        alertname: isDeclared(inc) ? DECLARED_EVIDENCE : inc.alertname,
         labels: { ...inc.commonLabels, ...inc.groupLabels },
       },
       { jobId: `incident-opened-${inc.id}` },
@@ -349,6 +354,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
           [inc.id, inc.version],
         );
       }
+      await syncStakeholders(deps, inc, rootTs, ctx);
       if (events.some((e) => e.postedTs === null) && (await rootsWaiting(deps, inc))) {
         // Roots first: under the channel's 1 post/s, a group nobody has seen yet matters more than
         // this thread's replies, which follow.
@@ -372,6 +378,36 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
     await release(deps, 'incidents', incidentId);
     if (fromStorm !== null) await refreshStorm(deps, fromStorm);
   }
+}
+
+/**
+ * The stakeholder channel's one message per incident: posted with the first status update
+ * (exactly once, see postOnce), then edited in place whenever the incident changes.
+ */
+async function syncStakeholders(deps: Deps, inc: Incident, rootTs: string, ctx: RenderContext) {
+  const channel = deps.config.file.incidents.stakeholderChannel;
+  if (!channel || !inc.statusUpdate || inc.stakeholderVersion >= inc.version) return;
+  const render = () => renderStakeholder(inc, rootTs, ctx);
+  let ts = inc.stakeholderTs;
+  if (!ts) {
+    const posted = await postOnce(
+      deps,
+      { table: 'incident_stakeholder', id: inc.id, claimedAt: inc.stakeholderClaimedAt },
+      { channel, marker: { incident: inc.id, part: 'stakeholder' }, render },
+    );
+    await deps.pool.query(
+      'UPDATE incidents SET stakeholder_ts = $2, stakeholder_version = GREATEST(stakeholder_version, $3) WHERE id = $1',
+      [inc.id, posted.ts, posted.adopted ? 0 : inc.version],
+    );
+    // An adopted message shows an earlier version: edited below.
+    if (!posted.adopted) return;
+    ts = posted.ts;
+  }
+  await update(deps, channel, ts, render());
+  await deps.pool.query(
+    'UPDATE incidents SET stakeholder_version = GREATEST(stakeholder_version, $2) WHERE id = $1',
+    [inc.id, inc.version],
+  );
 }
 
 /** How soon a thread whose replies gave way to other groups' roots tries again. */

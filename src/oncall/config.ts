@@ -142,7 +142,7 @@ export const oncallFileSchema = z
     fallback: z.string().optional(),
     /** The ops user group the default policies escalate to (`usergroup` step without an ID). */
     opsGroup: groupId.optional(),
-    /** Steps per severity label; `default` for every other severity. */
+    /** Steps per severity (`SEV1`…`SEV4`, else the severity label); `default` for every other severity. */
     policies: z.record(z.string().min(1), policySchema).default({}),
     reminders: z
       .object({
@@ -187,8 +187,9 @@ export const oncallFileSchema = z
 export type OncallConfig = NonNullable<z.output<typeof oncallFileSchema>>;
 
 /** The steps for a severity: configured, else the defaults (a `usergroup` step without opsGroup is dropped). */
-export function policyFor(config: OncallConfig, severity: string): StepConfig[] {
+export function policyFor(config: OncallConfig, severity: string, sev?: number | null): StepConfig[] {
   const steps =
+    (sev ? config.policies[`SEV${sev}`] : undefined) ??
     config.policies[severity] ??
     config.policies.default ??
     DEFAULT_POLICIES[severity] ??

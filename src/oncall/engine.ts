@@ -71,8 +71,8 @@ export function resolveTarget(
  */
 export async function planSteps(deps: Deps, config: OncallConfig, now: Date): Promise<number> {
   const r = await deps.pool.query(
-    `SELECT id, severity, flap_count, start FROM (
-       SELECT i.id, i.severity, i.flap_count,
+    `SELECT id, severity, sev, flap_count, start FROM (
+       SELECT i.id, i.severity, i.sev, i.flap_count,
               CASE WHEN i.flap_count = 0 THEN i.created_at
                    ELSE COALESCE((SELECT max(e.at) FROM incident_events e
                                    WHERE e.incident_id = i.id AND e.kind = 'reopened'), i.created_at) END AS start,
@@ -87,7 +87,7 @@ export async function planSteps(deps: Deps, config: OncallConfig, now: Date): Pr
   if (!r.rowCount) return 0;
   const rows = r.rows.flatMap((row) => {
     const flap = Number(row.flap_count);
-    return policyFor(config, String(row.severity)).map((s, i) => ({
+    return policyFor(config, String(row.severity), row.sev === null ? null : Number(row.sev)).map((s, i) => ({
       incident_id: Number(row.id),
       key: flap === 0 ? `step:${i}` : `step:${flap}:${i}`,
       step: i,
@@ -103,6 +103,66 @@ export async function planSteps(deps: Deps, config: OncallConfig, now: Date): Pr
     [JSON.stringify(rows)],
   );
   return ins.rowCount ?? 0;
+}
+
+/**
+ * After a severity change: the pending steps of the incident's current life are cancelled and the
+ * new severity's policy is planned from the same start. Steps already fired count as done (a
+ * policy's first N steps when N have fired); the others are due at their time, or now when that
+ * has passed (raised to SEV1 after 20 minutes, the SEV1 steps due by then fire at once). Pages are
+ * locked before the incident, the order firePage uses. Returns the steps planned.
+ */
+export async function replanSteps(
+  deps: Deps,
+  config: OncallConfig,
+  incidentId: number,
+  now: Date,
+): Promise<number> {
+  return inTransaction(deps.pool, async (db) => {
+    await db.query(
+      `SELECT id FROM oncall_pages WHERE incident_id = $1 AND kind = 'step' AND fired_at IS NULL
+          AND cancelled_at IS NULL FOR UPDATE`,
+      [incidentId],
+    );
+    const inc = await loadIncident(db, incidentId, true);
+    if (!inc || inc.status === 'resolved' || inc.ackedAt) return 0;
+    const r = await db.query(
+      `SELECT COALESCE((SELECT max(at) FROM incident_events WHERE incident_id = $1 AND kind = 'reopened'),
+                       $2::timestamptz) AS start`,
+      [incidentId, inc.createdAt],
+    );
+    const start = r.rows[0].start as Date;
+    if (start.getTime() < now.getTime() - PLAN_WINDOW_MS) return 0;
+    await db.query(
+      `UPDATE oncall_pages SET cancelled_at = $2, cancel_reason = 'severity changed'
+        WHERE incident_id = $1 AND kind = 'step' AND fired_at IS NULL AND cancelled_at IS NULL`,
+      [incidentId, now],
+    );
+    const fired = await db.query(
+      `SELECT count(*)::int AS n FROM oncall_pages
+        WHERE incident_id = $1 AND kind = 'step' AND fired_at IS NOT NULL AND due_at >= $2`,
+      [incidentId, start],
+    );
+    const done = Number(fired.rows[0].n);
+    const rows = policyFor(config, inc.severity, inc.sev)
+      .map((s, i) => ({
+        incident_id: incidentId,
+        key: `step:sev${now.getTime()}:${i}`,
+        step: i,
+        due_at: new Date(Math.max(now.getTime(), start.getTime() + s.after)).toISOString(),
+        targets: [s.notify],
+      }))
+      .filter((row) => row.step >= done);
+    if (!rows.length) return 0;
+    const ins = await db.query(
+      `INSERT INTO oncall_pages (incident_id, key, kind, step, due_at, targets)
+       SELECT x.incident_id, x.key, 'step', x.step, x.due_at, x.targets
+         FROM jsonb_to_recordset($1::jsonb) AS x(incident_id bigint, key text, step int, due_at timestamptz, targets jsonb)
+       ON CONFLICT (incident_id, key) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+    return ins.rowCount ?? 0;
+  });
 }
 
 /** Creates the next reminder of each acknowledged incident still firing that has none pending. */
@@ -186,7 +246,7 @@ async function firePage(
   let step: StepConfig | undefined;
   let target: PageTarget;
   if (page.kind === 'step') {
-    step = policyFor(config, inc.severity)[page.step];
+    step = policyFor(config, inc.severity, inc.sev)[page.step];
     if (!step) return void (await cancel('policy changed'));
     target = resolveTarget(config, step.notify, incidentLabels(inc, deps), overrides, now);
   } else {

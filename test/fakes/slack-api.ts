@@ -107,6 +107,8 @@ interface Injection {
   failure: Failure;
   remaining?: number;
   until?: number;
+  /** Only calls to this channel (failNext's 4th argument). */
+  channel?: string;
 }
 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -147,12 +149,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if (!call.ok || call.status >= 300) rejected.push(call);
   };
 
-  const takeFailure = (method: string): Failure | undefined => {
+  const takeFailure = (method: string, channel?: string): Failure | undefined => {
     const t = rateClock();
     injections = injections.filter(
       (i) => (i.remaining === undefined || i.remaining > 0) && (i.until ?? t + 1) > t,
     );
-    const match = (i: Injection): boolean => i.method === '*' || i.method === method;
+    const match = (i: Injection): boolean =>
+      (i.method === '*' || i.method === method) && (i.channel === undefined || i.channel === channel);
     const counted = injections.find((i) => i.remaining !== undefined && match(i));
     if (counted?.remaining !== undefined) {
       counted.remaining -= 1;
@@ -371,7 +374,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return finish(res, method, fields, socket.open(bearer));
     }
     if (!WEB_METHODS.has(method)) return finish(res, method, fields, apiError('unknown_method'));
-    const f = takeFailure(method);
+    const f = takeFailure(method, str(fields.channel));
     // A committed 5xx is answered after the call took effect (below).
     const committed = f !== undefined && 'status' in f && f.status !== 429 && f.committed === true;
     if (f && !committed) return finish(res, method, fields, failureResult(f, false));
@@ -430,8 +433,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     channelMessages: (channel) => messages.filter((m) => m.channel === channel && !m.thread_ts && !m.deleted),
     threadReplies: (channel, threadTs) =>
       messages.filter((m) => m.channel === channel && m.thread_ts === threadTs && !m.deleted),
-    failNext(method, failure, times = 1) {
-      injections.push({ method, failure, remaining: times });
+    failNext(method, failure, times = 1, channel) {
+      injections.push({ method, failure, remaining: times, ...(channel ? { channel } : {}) });
     },
     failFor(method, failure, ms) {
       injections.push({ method, failure, until: rateClock() + ms });

@@ -174,8 +174,8 @@ export interface FakeSlack {
   /** Top-level messages of a channel (not deleted ones). */
   channelMessages(channel: string): FakeMessage[];
   threadReplies(channel: string, threadTs: string): FakeMessage[];
-  /** Method name like 'chat.postMessage', 'response_url', 'upload_url', or '*' (everything). */
-  failNext(method: string, failure: Failure, times?: number): void;
+  /** Method name like 'chat.postMessage', 'response_url', 'upload_url', or '*' (everything); `channel`: only calls to it. */
+  failNext(method: string, failure: Failure, times?: number, channel?: string): void;
   failFor(method: string, failure: Failure, ms: number): void;
   setUserGroup(groupId: string, userIds: string[]): void;
   /** Overrides fields of the user users.info returns. */

@@ -4,6 +4,7 @@ import { createTranslator } from '../../src/i18n/index.ts';
 import { DEFAULT_CHECKLIST } from '../../src/incidents/checklist.ts';
 import type { StoredAlert } from '../../src/incidents/diff.ts';
 import { renderRoot } from '../../src/incidents/render-root.ts';
+import { renderStakeholder } from '../../src/incidents/render-stakeholder.ts';
 import { renderStorm, type StormMember } from '../../src/incidents/render-storm.ts';
 import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/render-thread.ts';
 import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
@@ -55,6 +56,15 @@ function incident(over: Partial<Incident> = {}): Incident {
     rootClaimedAt: null,
     rootVersion: 0,
     openedHookAt: null,
+    sev: null,
+    commsLead: null,
+    declaredBy: null,
+    statusUpdate: null,
+    statusUpdatedAt: null,
+    statusUpdateBy: null,
+    stakeholderTs: null,
+    stakeholderClaimedAt: null,
+    stakeholderVersion: 0,
     ...over,
   };
 }
@@ -234,5 +244,46 @@ describe('incident rendering stays within Block Kit limits', () => {
     const report = renderReport(incident({ status: 'resolved', resolvedAt: new Date() }), events, ctx());
     expectValid(report.message);
     expect(report.file?.content.split('\n').length).toBeGreaterThan(400);
+  });
+});
+
+describe('a declared incident', () => {
+  it('shows its SEV, roles and latest update; no alerts, no silence; valid Block Kit; the stakeholder message too', () => {
+    const inc = incident({
+      groupKey: 'declared:abc',
+      alertname: '网关大量 502 <!channel>',
+      severity: 'error',
+      sev: 2,
+      commonLabels: { severity: 'error', service: 'laojun-gateway' },
+      commonAnnotations: { summary: '网关大量 502 <!channel>' },
+      truncatedAlerts: 0,
+      flapCount: 0,
+      commander: 'U0CMD',
+      commsLead: 'U0COMMS',
+      declaredBy: 'U0SRE',
+      statusUpdate: '已回滚 <@U0X> *bold*',
+      statusUpdatedAt: new Date('2026-11-25T19:30:00Z'),
+      statusUpdateBy: 'U0COMMS',
+    });
+    const root = renderRoot(inc, [], ctx());
+    const text = JSON.stringify(root.blocks);
+    expect(validateBlocks(root.blocks).ok).toBe(true);
+    expect(text).toContain('🟠 SEV2');
+    expect(text).toContain('<@U0COMMS>');
+    expect(text).toContain('<@U0SRE>');
+    expect(text).toContain('已回滚 &lt;@U0X&gt;');
+    // Live only in mrkdwn (the header is plain text): escaped there.
+    const mrkdwnOnly = (blocks: unknown[] | undefined) =>
+      JSON.stringify((blocks ?? []).filter((b) => (b as { type: string }).type !== 'header'));
+    expect(mrkdwnOnly(root.blocks)).not.toContain('<!channel>');
+    expect(text).not.toContain('incident_silence_1h');
+    expect(text).not.toContain('受影响实例');
+    expect(text).toContain('incident_severity');
+    const stake = renderStakeholder(inc, '1.2', ctx('en'));
+    expect(validateBlocks(stake.blocks).ok).toBe(true);
+    expect(JSON.stringify(stake.blocks)).toContain('SEV2');
+    expect(JSON.stringify(stake.blocks)).toContain('Communications lead');
+    expect(mrkdwnOnly(stake.blocks)).not.toContain('<!channel>');
+    expect(stake.text).not.toContain('<!channel>');
   });
 });

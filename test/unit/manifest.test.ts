@@ -22,6 +22,16 @@ describe('Slack app manifest', () => {
     }
   });
 
+  it('declares the "Declare incident" message shortcut the bot handles', () => {
+    const shortcuts = (manifest.features as { shortcuts?: Array<{ type: string; callback_id: string }> })
+      .shortcuts;
+    expect(shortcuts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'message', callback_id: 'incident_declare_message' }),
+      ]),
+    );
+  });
+
   it('enables interactivity and asks for the scopes the bot uses', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.oauth_config.scopes.bot).toEqual(

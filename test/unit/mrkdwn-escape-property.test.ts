@@ -131,6 +131,15 @@ function incident(e: string, over: Partial<Incident> = {}): Incident {
     rootClaimedAt: null,
     rootVersion: 0,
     openedHookAt: null,
+    sev: null,
+    commsLead: null,
+    declaredBy: null,
+    statusUpdate: null,
+    statusUpdatedAt: null,
+    statusUpdateBy: null,
+    stakeholderTs: null,
+    stakeholderClaimedAt: null,
+    stakeholderVersion: 0,
     ...over,
   };
 }
