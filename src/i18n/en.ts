@@ -28,6 +28,13 @@ export const en: Shape<typeof zhCN> = {
       'You do not have the `{{permission}}` permission needed for `{{command}}`. Ask {{grantedBy}} to grant it.',
     rateLimited: 'Too many requests (the per-minute limit is reached). Try again in {{seconds}} s.',
     youMayRun: 'Commands you may run',
+    mention: {
+      notIncidentThread:
+        'Mention me with a command inside an incident thread, e.g. `@laojun status laojun-admin-api`; elsewhere use the slash commands, e.g. `/status`.',
+      usage:
+        'Write a command after the mention, e.g. `@laojun status laojun-admin-api` or `@laojun /logs laojun-gateway`.',
+      failed: 'This command could not be handled (ref {{ref}}). Try again later or use the slash command.',
+    },
     channelDenied:
       'Bot commands are not allowed in this channel. Use them in an ops channel, or ask {{grantedBy}} to grant you the `{{permission}}` permission.',
     buttonChannelDenied:

@@ -24,6 +24,13 @@ export const zhCN = {
     denied: '你没有 `{{permission}}` 权限，无法执行 `{{command}}`。请联系 {{grantedBy}} 授权。',
     rateLimited: '操作过于频繁（每分钟上限已到），请 {{seconds}} 秒后再试。',
     youMayRun: '你可以使用的命令',
+    mention: {
+      notIncidentThread:
+        '在事件线程中 @ 我并附上命令即可运行，例如 `@laojun status laojun-admin-api`；其他地方请使用斜杠命令，例如 `/status`。',
+      usage:
+        '请在 @ 我之后写上命令，例如 `@laojun status laojun-admin-api` 或 `@laojun /logs laojun-gateway`。',
+      failed: '无法处理这条命令（参考号 {{ref}}），请稍后重试或使用斜杠命令。',
+    },
     channelDenied:
       '此频道不允许执行机器人命令。请在运维频道中使用，或请 {{grantedBy}} 授予你 `{{permission}}` 权限。',
     buttonChannelDenied:

@@ -10,6 +10,7 @@ import { registerPostmortemViews } from '../postmortem/interactions.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { refusedKey } from '../queue/refused.ts';
 import { prepare } from './deliver.ts';
+import { registerMentions } from './mentions.ts';
 import { createOutboundFilter, FilteredSlack, type OutboundFilter } from './outbound.ts';
 
 /** Slash commands this user may run here: help and refusals list only these. */
@@ -52,7 +53,13 @@ const ENQUEUE_TIMEOUT_MS = 1_500;
  * → command lookup → permission → argument parse (bad arguments: usage, nothing enqueued)
  * → enqueue → ack. A Redis outage is told to the user in the ack.
  */
-export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawAck: Ack): Promise<void> {
+export async function handleSlashCommand(
+  deps: Deps,
+  command: SlashCommand,
+  rawAck: Ack,
+  /** A command by mention in an incident's thread: answered there, recorded in its timeline. */
+  thread?: { threadTs: string; incidentId: number; jobId: string },
+): Promise<void> {
   const { t } = deps;
   // The acknowledgement is an outgoing payload too: through the outbound filter.
   const ack = filteredAck(outboundOf(deps), rawAck);
@@ -98,7 +105,7 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
   }
 
   // `/incident` alone asks for what is missing in a modal (opened now: the trigger lasts 3 s).
-  if (def.name === 'incident' && !text.trim()) {
+  if (def.name === 'incident' && !text.trim() && command.trigger_id) {
     const answer = await declareFromSlash(deps, command);
     return answer ? ephemeral(answer) : ack();
   }
@@ -143,14 +150,15 @@ export async function handleSlashCommand(deps: Deps, command: SlashCommand, rawA
   // One round trip for the rate limit and the enqueue: the rate-limit script is written to Redis
   // first and the job right after it on the same connection, without waiting in between. A refused
   // command's job is marked refused by the script before it exists, and the worker drops it.
-  const jobId = randomUUID();
+  const jobId = thread?.jobId ?? randomUUID();
   const data = {
     command: def.name,
     text,
     userId: command.user_id,
     teamId: command.team_id,
     channelId: command.channel_id,
-    responseUrl: command.response_url,
+    responseUrl: command.response_url || undefined,
+    ...(thread ? { threadTs: thread.threadTs, incidentId: thread.incidentId } : {}),
     source: 'slack' as const,
     receivedAt: Date.now(),
     refusable: true,
@@ -206,6 +214,7 @@ function filteredAck(filter: OutboundFilter, ack: Ack): Ack {
 /** Registers every Slack handler on the Bolt app. */
 export function registerSlackHandlers(app: App, deps: Deps): void {
   app.command(/^\/.+/, async ({ command, ack }) => handleSlashCommand(deps, command, ack));
+  registerMentions(app, deps);
   registerIncidentActions(app, deps);
   registerPostmortemViews(app, deps);
   registerIncidentViews(app, deps);

@@ -431,6 +431,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return `${baseUrl}/response/${id}`;
     },
     channelMessages: (channel) => messages.filter((m) => m.channel === channel && !m.thread_ts && !m.deleted),
+    postAsUser(channel, user, text, threadTs) {
+      const m: FakeMessage = { channel, ts: nextTs(), edits: 0, history: [], user, text };
+      if (threadTs) m.thread_ts = threadTs;
+      messages.push(m);
+      return m;
+    },
     threadReplies: (channel, threadTs) =>
       messages.filter((m) => m.channel === channel && m.thread_ts === threadTs && !m.deleted),
     failNext(method, failure, times = 1, channel) {

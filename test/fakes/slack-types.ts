@@ -173,6 +173,8 @@ export interface FakeSlack {
   createResponseUrl(): string;
   /** Top-level messages of a channel (not deleted ones). */
   channelMessages(channel: string): FakeMessage[];
+  /** A person's message (what a user types, e.g. a mention of the bot); returns it with its ts. */
+  postAsUser(channel: string, user: string, text: string, threadTs?: string): FakeMessage;
   threadReplies(channel: string, threadTs: string): FakeMessage[];
   /** Method name like 'chat.postMessage', 'response_url', 'upload_url', or '*' (everything); `channel`: only calls to it. */
   failNext(method: string, failure: Failure, times?: number, channel?: string): void;
