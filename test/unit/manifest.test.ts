@@ -7,7 +7,10 @@ interface Manifest {
   features: {
     slash_commands: Array<{ command: string; url: string; usage_hint?: string; description: string }>;
   };
-  settings: { interactivity: { is_enabled: boolean; request_url: string } };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url: string };
+    event_subscriptions?: { request_url: string; bot_events: string[] };
+  };
   oauth_config: { scopes: { bot: string[] } };
 }
 
@@ -46,5 +49,12 @@ describe('Slack app manifest', () => {
         'usergroups:write',
       ]),
     );
+  });
+
+  it('subscribes to app_mention at /slack/events (commands by mention in incident threads)', () => {
+    const events = manifest.settings.event_subscriptions;
+    expect(events?.bot_events).toContain('app_mention');
+    expect(events?.request_url.endsWith('/slack/events')).toBe(true);
+    expect(manifest.oauth_config.scopes.bot).toContain('app_mentions:read');
   });
 });
