@@ -88,6 +88,8 @@ export const incidentMessages: FeatureMessages = {
       severity: '🎚️ <@{{user}}> 将事件级别从 {{from}} 调整为 {{to}}，升级策略已按新级别重新安排',
       commsLead: '📢 <@{{user}}> 指定 {{lead}} 为沟通负责人',
       statusUpdate: '📰 <@{{user}}> 发布进展：\n{{text}}',
+      updateReminderNobody:
+        '⏰ 已有 {{minutes}} 分钟没有发布进展，且没有沟通负责人或事件指挥：请指定一位，并点击「发布进展」。',
       updateReminder:
         '⏰ {{who}} 已有 {{minutes}} 分钟没有发布进展，请点击根消息上的「发布进展」向相关方通报。',
     },

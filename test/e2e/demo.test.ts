@@ -73,7 +73,7 @@ describe('npm run demo', () => {
     expect(out, out).toContain('console mode');
     expect(code, out).toBe(0);
     // The root message in the incident channel: the manual's ServiceDown about the broken service.
-    const root = out.indexOf('━━ 🔴 CRITICAL ServiceDown ━━');
+    const root = out.indexOf('━━ 🔴 SEV1 ServiceDown ━━');
     expect(root, out).toBeGreaterThan(out.indexOf('Broke admin-api'));
     expect(out).toContain('服务 laojun-admin-api 已停止');
     // The manual's checklist in the thread, unticked.

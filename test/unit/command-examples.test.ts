@@ -32,6 +32,8 @@ describe('command examples', () => {
       const deps = { t: createTranslator(locale), config, locale } as unknown as Deps;
       for (const example of command.examples) {
         expect(example === `/${name}` || example.startsWith(`/${name} `), example).toBe(true);
+        // `/incident` alone opens the declare modal in Slack (src/slack/commands.ts); it is not parsed.
+        if (example === '/incident') continue;
         const result = registry.parse(command, example.slice(name.length + 1), deps);
         expect(result, `${locale}: ${example}`).toMatchObject({ kind: 'ok' });
       }

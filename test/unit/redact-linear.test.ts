@@ -95,6 +95,7 @@ describe('1 MB of adversarial input, redacted and rendered', () => {
       severity: 'critical',
       status: 'firing',
       externalUrl: 'http://alertmanager:9093',
+      groupKey: '{}:{alertname="HighErrorRate"}',
       groupLabels: { alertname: 'HighErrorRate' },
       commonLabels: {},
       commonAnnotations: { summary: mb, description: mb },
