@@ -1,6 +1,7 @@
 import type { Translate } from '../i18n/index.ts';
 import { clip } from '../redact.ts';
 import { truncate } from '../slack/limits.ts';
+import { modalFrame, plain } from '../slack/modal.ts';
 import type { ModalView } from '../slack/port.ts';
 import { SEVERITIES, type Severity } from './config.ts';
 import { TITLE_MAX } from './intake.ts';
@@ -25,9 +26,6 @@ export interface UpdateMeta {
   incidentId: number;
   channel: string;
 }
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
-const short = (text: string) => plain(truncate(text, 24));
 
 /** Quoted text kept in the metadata (the modal's private_metadata is limited to 3,000 characters). */
 const QUOTE_MAX = 1_500;
@@ -127,12 +125,15 @@ export function declareModal(
     });
   }
   return {
-    type: 'modal',
-    callback_id: INCIDENT_CALLBACKS.declare,
-    title: short(t('incidents.modal.declareTitle')),
-    submit: short(t('incidents.modal.declare')),
-    close: short(t('incidents.modal.cancel')),
-    private_metadata: JSON.stringify({ channel: meta.channel, ...(quote ? { quote } : {}) }),
+    ...modalFrame(
+      INCIDENT_CALLBACKS.declare,
+      {
+        title: t('incidents.modal.declareTitle'),
+        submit: t('incidents.modal.declare'),
+        close: t('incidents.modal.cancel'),
+      },
+      { channel: meta.channel, ...(quote ? { quote } : {}) },
+    ),
     blocks,
   };
 }
@@ -144,12 +145,15 @@ export function updateModal(
   current: string | null,
 ): ModalView {
   return {
-    type: 'modal',
-    callback_id: INCIDENT_CALLBACKS.update,
-    title: short(t('incidents.modal.updateTitle')),
-    submit: short(t('incidents.modal.post')),
-    close: short(t('incidents.modal.cancel')),
-    private_metadata: JSON.stringify(meta),
+    ...modalFrame(
+      INCIDENT_CALLBACKS.update,
+      {
+        title: t('incidents.modal.updateTitle'),
+        submit: t('incidents.modal.post'),
+        close: t('incidents.modal.cancel'),
+      },
+      meta,
+    ),
     blocks: [
       {
         type: 'context',

@@ -1,5 +1,6 @@
 import type { Translate } from '../i18n/index.ts';
 import { truncate } from '../slack/limits.ts';
+import { modalFrame, plain, short } from '../slack/modal.ts';
 import type { ModalView } from '../slack/port.ts';
 import { FOLLOWUP_TITLE_MAX, POSTMORTEM_TEXT_MAX } from './store.ts';
 
@@ -13,10 +14,6 @@ export interface ModalMeta {
   incidentId: number;
   channel: string;
 }
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
-/** Modal titles and buttons: at most 24 characters. */
-const short = (text: string) => plain(truncate(text, 24));
 
 export function parseMeta(raw: string | undefined): ModalMeta | undefined {
   try {
@@ -80,12 +77,15 @@ export function postmortemModal(
     },
   });
   return {
-    type: 'modal',
-    callback_id: CALLBACKS.postmortem,
-    title: short(t('postmortem.modal.lessonsTitle')),
-    submit: short(t('postmortem.modal.save')),
-    close: short(t('postmortem.modal.cancel')),
-    private_metadata: JSON.stringify(meta),
+    ...modalFrame(
+      CALLBACKS.postmortem,
+      {
+        title: t('postmortem.modal.lessonsTitle'),
+        submit: t('postmortem.modal.save'),
+        close: t('postmortem.modal.cancel'),
+      },
+      meta,
+    ),
     blocks: [
       context(t, meta, alertname),
       input(
@@ -113,12 +113,15 @@ export function followupModal(
   now: Date,
 ): ModalView {
   return {
-    type: 'modal',
-    callback_id: CALLBACKS.followup,
-    title: short(t('postmortem.modal.followupTitle')),
-    submit: short(t('postmortem.modal.add')),
-    close: short(t('postmortem.modal.cancel')),
-    private_metadata: JSON.stringify(meta),
+    ...modalFrame(
+      CALLBACKS.followup,
+      {
+        title: t('postmortem.modal.followupTitle'),
+        submit: t('postmortem.modal.add'),
+        close: t('postmortem.modal.cancel'),
+      },
+      meta,
+    ),
     blocks: [
       context(t, meta, alertname),
       {
