@@ -1,8 +1,8 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../src/deps.ts';
+import { postOnce } from '../src/incidents/post-once.ts';
 import { loadIncident } from '../src/incidents/store.ts';
-import { postOnce } from '../src/incidents/sync.ts';
 import { policyFor } from '../src/oncall/config.ts';
 import { dmText } from '../src/oncall/render.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
+import { postOnce, update } from './post-once.ts';
 import { DETAILED_MAX, renderStorm, type StormMember, stormListFile } from './render-storm.ts';
-import { postOnce, renderContext, type SyncOutcome, update } from './sync.ts';
+import { renderContext, type SyncOutcome } from './sync.ts';
 
 const OWNER = `storm-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
