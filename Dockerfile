@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile TypeScript in a builder, run the compiled JavaScript as a non-root user.
+# The last stage (runtime) is the bot; `--target demo` builds the simulated platform instead.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -10,7 +11,19 @@ COPY src ./src
 COPY commands ./commands
 COPY jobs ./jobs
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev
+# The simulated Laojun platform for the compose "demo" profile: compiled on its own (dist-demo/), so the
+# bot's image (stage runtime) does not carry it.
+COPY demo ./demo
+COPY tsconfig.demo.json ./
+RUN npm run build && npx tsc -p tsconfig.demo.json && npm prune --omit=dev
+
+# The simulator only (node built-ins, no dependencies): `docker build --target demo`.
+FROM node:20-bookworm-slim AS demo
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/dist-demo ./dist-demo
+USER node
+ENTRYPOINT ["node", "dist-demo/demo/platform-main.js"]
 
 FROM node:20-bookworm-slim AS runtime
 # pg_dump/pg_restore and redis-cli for /backup; curl-free health check through node.

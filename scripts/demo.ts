@@ -1,10 +1,10 @@
 /**
  * npm run demo [-- --auto --break-after 5s --mend-after 20s --service admin-api --fault down --keep-logs]
- * See docs/deploy.md ("Try it") and src/demo/run.ts.
+ * See docs/deploy.md ("Try it") and demo/run.ts.
  */
 import { parseArgs } from 'node:util';
-import { FAULTS, type Fault, LAOJUN_SERVICES } from '../src/demo/platform.ts';
-import { runDemo } from '../src/demo/run.ts';
+import { FAULTS, type Fault, LAOJUN_SERVICES } from '../demo/platform.ts';
+import { runDemo } from '../demo/run.ts';
 
 function duration(value: string, name: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());

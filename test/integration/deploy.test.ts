@@ -145,7 +145,18 @@ describe('docker compose', () => {
     expect(sim.networks.default.aliases).toEqual(
       expect.arrayContaining(['admin-api', 'marketplace-api', 'gateway']),
     );
-    expect(existsSync(join(ROOT, 'src/demo/platform-main.ts'))).toBe(true);
+    expect(sim.build).toMatchObject({ context: '../..', target: 'demo' });
+    expect(existsSync(join(ROOT, 'demo/platform-main.ts'))).toBe(true);
+  });
+
+  it('the bot image does not ship the simulated platform', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    // The last stage is what `docker build` makes by default: the bot.
+    const runtime = stages.at(-1) ?? '';
+    expect(runtime).toMatch(/^\S+ AS runtime/);
+    expect(runtime).not.toMatch(/demo/);
+    expect(stages.some((s) => /^\S+ AS demo\b/.test(s))).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The Dockerfile's build stage, reproduced without Docker: only the files it COPYs, `npm run build`, then
  * the compiled bot started the way the image starts it (node dist/src/main.js) in the worker role, and
- * the simulated platform the compose "demo" profile runs. Catches a file the image forgets to copy.
+ * the simulated platform the compose "demo" profile builds (`--target demo`). Catches a file the image
+ * forgets to copy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -58,10 +59,16 @@ describe('the image build, without Docker', () => {
   it('copies everything `npm run build` needs, and the compiled bot starts and is ready', async () => {
     const build = await run('npm', ['run', 'build'], dir);
     expect(build.code, build.out).toBe(0);
-    // What docker-compose.yml runs from the image: the bot and (profile demo) the platform simulator.
-    for (const file of ['dist/src/main.js', 'dist/src/demo/platform-main.js', 'dist/migrations']) {
+    for (const file of ['dist/src/main.js', 'dist/migrations']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
+    // The bot's image ships dist/ only: the simulated platform is not in it.
+    expect(existsSync(join(dir, 'dist/demo'))).toBe(false);
+    expect(existsSync(join(dir, 'dist/src/demo'))).toBe(false);
+    // The compose "demo" profile's image (`--target demo`) runs the simulator compiled on its own.
+    const demo = await run('npx', ['tsc', '-p', 'tsconfig.demo.json'], dir);
+    expect(demo.code, demo.out).toBe(0);
+    expect(existsSync(join(dir, 'dist-demo/demo/platform-main.js'))).toBe(true);
 
     const port = await freePort();
     const bot = spawn(process.execPath, ['dist/src/main.js'], {

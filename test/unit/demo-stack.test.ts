@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { aptInstall } from '../../src/demo/stack.ts';
+import { aptInstall } from '../../demo/stack.ts';
 
 describe('the demo’s install hint', () => {
   it('does not assume sudo: plain as root, sudo only where it exists, otherwise "as root"', () => {

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { type Bot, createBot } from '../app.ts';
-import { LOCAL_DATABASE_URL, loadConfig } from '../config.ts';
-import { handleIncidentAction } from '../incidents/actions.ts';
+import { type Bot, createBot } from '../src/app.ts';
+import { LOCAL_DATABASE_URL, loadConfig } from '../src/config.ts';
+import { handleIncidentAction } from '../src/incidents/actions.ts';
 import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
 import {
   aptInstall,
