@@ -1,7 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
-import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type AppOptions,
+  type Logger as BoltLogger,
+  ExpressReceiver,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Telemetry as QueueTelemetry } from 'bullmq';
 import type { DestinationStream } from 'pino';
 import { COMMANDS } from '../commands/index.ts';
@@ -25,6 +33,7 @@ import type { JobDefinition } from './queue/jobs.ts';
 import { registerQueueMetrics } from './queue/metrics.ts';
 import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
 import { createRedactor } from './redact.ts';
+import { singleTokenAuthorize } from './slack/bolt-authorize.ts';
 import { registerSlackHandlers } from './slack/commands.ts';
 import { ConsoleSlack } from './slack/console.ts';
 import { createOutboundFilter, filtered } from './slack/outbound.ts';
@@ -79,6 +88,30 @@ function boltLogger(logger: Logger): BoltLogger {
     setLevel: () => {},
     getLevel: () => LogLevel.INFO,
     setName: () => {},
+  };
+}
+
+/**
+ * What both Bolt receivers share: the Web API base URL, the logger, the bot token's authorisation
+ * with `auth.test` asked once (Bolt's own asks on every request when token verification at start is
+ * off, which it must be: the bot starts while Slack is unreachable), and no conversation store (Bolt's
+ * default keeps an in-memory store the bot never reads).
+ */
+function boltOptions(config: Config, logger: Logger): Partial<AppOptions> {
+  const log = boltLogger(logger);
+  // On the acknowledgement path (once): no retries, and well inside Slack's 3 seconds. A failure is
+  // asked again on the next request.
+  const client = new WebClient(undefined, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: log,
+    retryConfig: { retries: 0 },
+    timeout: 2_000,
+  });
+  return {
+    authorize: singleTokenAuthorize(config.slack.botToken ?? '', client),
+    convoStore: false,
+    clientOptions: { slackApiUrl: config.slack.apiUrl },
+    logger: log,
   };
 }
 
@@ -240,13 +273,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           processBeforeResponse: false,
           logger: boltLogger(logger),
         });
-        bolt = new App({
-          token: config.slack.botToken,
-          receiver,
-          tokenVerificationEnabled: false,
-          clientOptions: { slackApiUrl: config.slack.apiUrl },
-          logger: boltLogger(logger),
-        });
+        bolt = new App({ receiver, ...boltOptions(config, logger) });
       } else if (config.slack.mode === 'socket') {
         // apps.connections.open goes to SLACK_API_URL too. The receiver gets its own clientOptions:
         // Bolt's built-in one would share the App's object, and the Socket Mode client writes its
@@ -268,13 +295,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           connected.set(0);
           logger.info('slack socket mode reconnecting');
         });
-        bolt = new App({
-          token: config.slack.botToken,
-          receiver,
-          tokenVerificationEnabled: false,
-          clientOptions: { slackApiUrl: config.slack.apiUrl },
-          logger: boltLogger(logger),
-        });
+        bolt = new App({ receiver, ...boltOptions(config, logger) });
       }
       if (bolt) registerSlackHandlers(bolt, deps);
       finishHttpApp(http, deps);

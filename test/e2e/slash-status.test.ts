@@ -50,6 +50,25 @@ describe('signed slash commands through the real HTTP server', () => {
     expect(audit.job_id).toBeTruthy();
   });
 
+  it('asks Slack who the bot is once, not on every command', async () => {
+    const authTests = () => t.slack.calls.filter((c) => c.method === 'auth.test').length;
+    const send = () =>
+      postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({
+          command: '/status',
+          text: 'no-such-service',
+          response_url: t.slack.createResponseUrl(),
+        }),
+      );
+    // Earlier tests already sent commands: the answer is kept from then.
+    const before = authTests();
+    expect(before).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 5; i++) expect((await send()).status).toBe(200);
+    expect(authTests()).toBe(Math.max(before, 1));
+  });
+
   it('refuses a wrong signature with 401 and enqueues nothing', async () => {
     const before = await jobCount(t);
     const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
