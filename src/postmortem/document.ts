@@ -5,6 +5,7 @@ import { serviceOf } from '../incidents/evidence-config.ts';
 import { alertWhere, formatDuration, utc } from '../incidents/format.ts';
 import { incidentLinks, type RenderContext } from '../incidents/render-root.ts';
 import { eventText } from '../incidents/render-thread.ts';
+import { severityOf } from '../incidents/severity.ts';
 import {
   type Incident,
   type IncidentEvent,
@@ -81,7 +82,11 @@ export function renderPostmortem(d: PostmortemData, ctx: RenderContext): string 
   const durationMs = inc.resolvedAt ? inc.resolvedAt.getTime() - inc.startedAt.getTime() : null;
   const fields: Array<[string, string]> = [
     [h('status'), inc.status === 'resolved' ? h('resolved') : h('firing')],
-    [h('severity'), clean(inc.severity || '—')],
+    // The SEV the incident was handled at (as on its root message), then the alert's own label.
+    [
+      h('severity'),
+      clean(`${severityOf(ctx.config.file.incidents, inc)}${inc.severity ? ` · ${inc.severity}` : ''}`),
+    ],
     [h('service'), clean(service || '—')],
     [h('started'), utc(inc.startedAt)],
     [h('acknowledged'), inc.ackedAt ? utc(inc.ackedAt) : '—'],
