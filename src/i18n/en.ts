@@ -12,6 +12,7 @@ export const en: Shape<typeof zhCN> = {
     queueDown:
       '⚠️ The job queue is unavailable (Redis is not answering), so `{{command}}` did not run. Try again shortly; if it persists, check Redis (ref {{ref}}).',
     fullOutputAttached: 'The output is long: the full text is in the attached file {{file}}.',
+    fullOutputSentToYou: 'The output is long: the full text is in {{file}}, sent to you in a direct message.',
     truncated: '(truncated)',
     labelled: '{{label}}: {{value}}',
     parenthesised: ' ({{text}})',

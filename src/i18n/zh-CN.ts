@@ -9,6 +9,7 @@ export const zhCN = {
     queueDown:
       '⚠️ 任务队列暂不可用（Redis 无响应），`{{command}}` 未执行。请稍后重试；若持续出现，请检查 Redis（参考编号 {{ref}}）。',
     fullOutputAttached: '输出较长，完整内容见附件 {{file}}。',
+    fullOutputSentToYou: '输出较长，完整内容见 {{file}}，已通过私信发给你。',
     truncated: '（已截断）',
     labelled: '{{label}}：{{value}}',
     parenthesised: '（{{text}}）',

@@ -17,10 +17,13 @@ export interface ReplyTarget {
 export function prepare(
   deps: Pick<Deps, 'redact' | 't'>,
   report: Report,
+  /** Where a long answer's file goes: attached where the answer is, or to the user directly. */
+  fileTo: 'here' | 'user' = 'here',
 ): { message: SlackMessage; plain: string } {
   const clean = mapReportText(report, deps.redact);
   const message = renderBlocks(clean, {
-    attachedNote: (file) => deps.t('common.fullOutputAttached', { file }),
+    attachedNote: (file) =>
+      deps.t(fileTo === 'user' ? 'common.fullOutputSentToYou' : 'common.fullOutputAttached', { file }),
   });
   if (clean.document) {
     const { filename, content } = clean.document;
@@ -34,14 +37,18 @@ const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archive
 /**
  * Sends a report where the user will see it: through response_url first, falling back to
  * chat.postMessage in the channel (or a direct message when the bot is not in the channel).
- * Long output is attached as a file. Slack errors propagate so the job can retry or defer.
+ * Long output is attached as a file: in the channel (or thread) when the answer is public there, else
+ * in a direct message to the user. Slack errors propagate so the job can retry or defer.
  */
 export async function deliverReport(
   deps: Deps,
   target: ReplyTarget,
   report: Report,
 ): Promise<'response_url' | 'channel' | 'dm'> {
-  const { message, plain } = prepare(deps, report);
+  // An ephemeral answer is the user's alone: its file goes to them directly, not to the channel,
+  // where everyone would see what only they were shown.
+  const privately = Boolean(target.responseUrl) && target.responseType !== 'in_channel';
+  const { message, plain } = prepare(deps, report, privately ? 'user' : 'here');
   let via: 'response_url' | 'channel' | 'dm' | undefined;
   if (target.responseUrl) {
     try {
@@ -84,12 +91,17 @@ export async function deliverReport(
       title: message.file.title,
       content: message.file.content,
     };
-    try {
-      if (!channel) throw new SlackApiError('files.uploadV2', 'channel_not_found');
-      await deps.slack.uploadFile({ ...file, channel, threadTs: via === 'dm' ? undefined : target.threadTs });
-    } catch (err) {
-      if (!(err instanceof SlackApiError && NOT_POSTABLE.has(err.code))) throw err;
-      await deps.slack.uploadFile({ ...file, channel: await deps.slack.openDirectMessage(target.userId) });
+    const toUser = async () =>
+      deps.slack.uploadFile({ ...file, channel: await deps.slack.openDirectMessage(target.userId) });
+    if (privately || via === 'dm' || !channel) {
+      await toUser();
+    } else {
+      try {
+        await deps.slack.uploadFile({ ...file, channel, threadTs: target.threadTs });
+      } catch (err) {
+        if (!(err instanceof SlackApiError && NOT_POSTABLE.has(err.code))) throw err;
+        await toUser();
+      }
     }
   }
   return via;

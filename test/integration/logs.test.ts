@@ -225,6 +225,11 @@ describe('/logs against an Elasticsearch 8 stand-in', () => {
     const upload = await eventually(() => t.slack.uploads.find((u) => u.bytes.toString().includes('W149 ')));
     const content = upload.bytes.toString('utf8');
     expect(content.match(/ WARN /g)?.length).toBe(150);
+    // The answer was ephemeral: the file goes to the user's direct messages, not to the channel.
+    expect(upload.channel).toMatch(/^D/);
+    expect(t.slack.uploads.filter((u) => u.channel === 'C0OPS')).toEqual([]);
+    const answer = await eventually(() => t.slack.responses.find((r) => r.id && responseUrl.endsWith(r.id)));
+    expect(JSON.stringify(answer.body)).toContain('已通过私信发给你');
     expectNoSecrets(slackTraffic(t.slack));
   });
 
