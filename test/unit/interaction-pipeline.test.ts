@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createRedactor } from '../../src/redact.ts';
 import { handleSlashCommand } from '../../src/slack/commands.ts';
-import { type Answer, runInteraction } from '../../src/slack/pipeline.ts';
+import { type Answer, type Interaction, runInteraction } from '../../src/slack/pipeline.ts';
 import type { AuditEntry } from '../../src/store/audit.ts';
 import { logSink } from '../helpers/bot.ts';
 
@@ -146,8 +146,8 @@ describe('slash commands through the interaction pipeline', () => {
 });
 
 describe('the two tiers of errors', () => {
-  const request = {
-    kind: 'action' as const,
+  const request: Interaction = {
+    kind: 'action',
     userId: 'U0ADMIN',
     channelId: 'C0OPS',
     what: 'incident_ack',
@@ -155,46 +155,36 @@ describe('the two tiers of errors', () => {
     arguments: 'incident_ack 7',
     needs: 'incident:ack',
   };
-
-  it('shows a UserError’s text and audits it as failed', async () => {
+  /** Runs `run` as the work of an interaction; returns what the pipeline answered and the recorders. */
+  async function interact(
+    run: (answer: (a?: Answer) => Promise<void>) => Promise<undefined>,
+    req: Interaction = request,
+  ) {
     const p = pipelineOf({});
     const answers: Array<Answer | undefined> = [];
-    await runInteraction(
-      p.deps,
-      request,
-      {
-        run: async () => {
-          throw new UserError('Incident not found.');
-        },
-      },
-      async (a) => {
-        answers.push(a);
-      },
-    );
-    expect(answers).toEqual(['Incident not found.']);
+    await runInteraction(p.deps, req, { run }, async (a) => {
+      answers.push(a);
+    });
+    return { ...p, answers };
+  }
+
+  it('shows a UserError’s text and audits it as failed', async () => {
+    const p = await interact(async () => {
+      throw new UserError('Incident not found.');
+    });
+    expect(p.answers).toEqual(['Incident not found.']);
     expect(p.audits).toMatchObject([{ outcome: 'failed', detail: 'Incident not found.', source: 'button' }]);
   });
 
   it('logs anything else as the error with a reference (secrets removed) and shows only the reference', async () => {
-    const p = pipelineOf({});
-    const answers: Array<Answer | undefined> = [];
-    await runInteraction(
-      p.deps,
-      request,
-      {
-        run: async () => {
-          throw new TypeError('cannot reach postgres://bot:pw-0123456789@db/chatops');
-        },
-      },
-      async (a) => {
-        answers.push(a);
-      },
-    );
+    const p = await interact(async () => {
+      throw new TypeError('cannot reach postgres://bot:pw-0123456789@db/chatops');
+    });
     const ref = /ref (\w+)/.exec(p.audits[0]?.detail ?? '')?.[1] ?? '';
     expect(ref).toMatch(/^[0-9a-f]{8}$/);
-    expect(answers).toHaveLength(1);
-    expect(String(answers[0])).toContain(ref);
-    expect(String(answers[0])).not.toContain('postgres');
+    expect(p.answers).toHaveLength(1);
+    expect(String(p.answers[0])).toContain(ref);
+    expect(String(p.answers[0])).not.toContain('postgres');
     const entry = p.logs.map((l) => JSON.parse(l)).find((l) => l.ref === ref);
     expect(entry?.err).toMatchObject({ type: 'TypeError' });
     expect(entry.err.stack).toContain('interaction-pipeline.test');
@@ -202,22 +192,14 @@ describe('the two tiers of errors', () => {
   });
 
   it('answers once: an early answer (a closed modal) is not followed by a second one', async () => {
-    const p = pipelineOf({});
-    const answers: Array<Answer | undefined> = [];
-    await runInteraction(
-      p.deps,
+    const p = await interact(
+      async (answer) => {
+        await answer();
+        throw new Error('after the modal closed');
+      },
       { ...request, kind: 'view' },
-      {
-        run: async (answer) => {
-          await answer();
-          throw new Error('after the modal closed');
-        },
-      },
-      async (a) => {
-        answers.push(a);
-      },
     );
-    expect(answers).toEqual([undefined]);
+    expect(p.answers).toEqual([undefined]);
     expect(p.audits).toMatchObject([{ outcome: 'failed' }]);
   });
 });
