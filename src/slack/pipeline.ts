@@ -85,9 +85,10 @@ export async function runInteraction(
     answered = true;
     await answer(a);
   };
-  const permission = typeof req.needs === 'string' ? req.needs : undefined;
   const audit = async (outcome: AuditOutcome, detail?: string) => {
-    if (counted(req.kind)) deps.metrics.commands.inc({ command: req.audited, outcome });
+    // An unknown command's name is whatever the user typed: not a metric label.
+    const label = typeof req.needs === 'string' ? req.audited : 'unknown';
+    if (counted(req.kind)) deps.metrics.commands.inc({ command: label, outcome });
     await deps.audit
       .record({
         userId: req.userId,
@@ -111,35 +112,48 @@ export async function runInteraction(
   if (typeof req.needs !== 'string') {
     return finish({ outcome: 'bad_args', detail: req.needs.unknown, answer: await req.needs.answer() });
   }
-  try {
-    const enqueue = 'enqueue' in work;
-    const gate = await guard(deps, {
-      userId: req.userId,
-      channelId: req.channelId,
-      permission: req.needs,
-      what: req.what,
-      // A button (or a shortcut's menu) cannot be used elsewhere: "use an ops channel" would be wrong advice.
-      button: req.kind === 'action' || req.kind === 'shortcut',
-      // An enqueued request takes its rate-limit point with the enqueue, below.
-      skipRate: enqueue,
-    });
-    if (!gate.ok) return await finish({ outcome: gate.outcome, detail: permission, answer: gate.message });
-    if (enqueue) {
-      const refused = await enqueueWork(deps, req, work);
-      if (refused) return await finish(refused);
-      // The worker writes this request's audit row (with the job's id) when it has run.
-      if (counted(req.kind)) deps.metrics.commands.inc({ command: req.audited, outcome: 'queued' });
-      return await once(work.queued);
-    }
-    const result = await work.run(once);
-    return await finish(result ?? { outcome: 'ok' });
-  } catch (err) {
-    if (err instanceof UserError)
-      return finish({ outcome: 'failed', detail: err.message, answer: err.message });
-    const ref = newRef();
-    deps.logger.error({ ref, err, kind: req.kind, what: req.what }, 'interaction failed');
-    return finish({ outcome: 'failed', detail: `ref ${ref}`, answer: deps.t('common.failedRef', { ref }) });
-  }
+  const outcome = await authoriseAndRun(deps, req, req.needs, work, once).catch((err) =>
+    errorOutcome(deps, req, err),
+  );
+  // Queued: the worker writes this request's audit row (with the job's id) when it has run.
+  if (outcome === 'queued') return;
+  await finish(outcome);
+}
+
+/** Authorise, then run the work now (its outcome) or enqueue it ('queued', answered already). */
+async function authoriseAndRun(
+  deps: Deps,
+  req: Interaction,
+  permission: string,
+  work: Work,
+  answer: (a?: Answer) => Promise<void>,
+): Promise<Outcome | 'queued'> {
+  const enqueue = 'enqueue' in work;
+  const gate = await guard(deps, {
+    userId: req.userId,
+    channelId: req.channelId,
+    permission,
+    what: req.what,
+    // A button (or a shortcut's menu) cannot be used elsewhere: "use an ops channel" would be wrong advice.
+    button: req.kind === 'action' || req.kind === 'shortcut',
+    // An enqueued request takes its rate-limit point with the enqueue, below.
+    skipRate: enqueue,
+  });
+  if (!gate.ok) return { outcome: gate.outcome, detail: permission, answer: gate.message };
+  if (!enqueue) return (await work.run(answer)) ?? { outcome: 'ok' };
+  const refused = await enqueueWork(deps, req, permission, work);
+  if (refused) return refused;
+  if (counted(req.kind)) deps.metrics.commands.inc({ command: req.audited, outcome: 'queued' });
+  await answer(work.queued);
+  return 'queued';
+}
+
+/** The two tiers: a UserError is shown as it is; anything else is logged with a reference, shown alone. */
+function errorOutcome(deps: Deps, req: Interaction, err: unknown): Outcome {
+  if (err instanceof UserError) return { outcome: 'failed', detail: err.message, answer: err.message };
+  const ref = newRef();
+  deps.logger.error({ ref, err, kind: req.kind, what: req.what }, 'interaction failed');
+  return { outcome: 'failed', detail: `ref ${ref}`, answer: deps.t('common.failedRef', { ref }) };
 }
 
 /**
@@ -151,6 +165,7 @@ export async function runInteraction(
 async function enqueueWork(
   deps: Deps,
   req: Interaction,
+  permission: string,
   work: Extract<Work, { enqueue: unknown }>,
 ): Promise<Outcome | undefined> {
   const { name, data, jobId } = work.enqueue;
@@ -173,7 +188,7 @@ async function enqueueWork(
     const seconds = Math.max(1, Math.ceil(rate.value.retryAfterMs / 1000));
     return {
       outcome: 'rate_limited',
-      detail: typeof req.needs === 'string' ? req.needs : undefined,
+      detail: permission,
       answer: deps.t('commands.rateLimited', { seconds }),
     };
   }
