@@ -23,7 +23,8 @@ import { loadIncident } from './store.ts';
 /**
  * The Slack side of running an incident by hand: the declare modal (from `/incident` without
  * arguments and from the message shortcut "Declare incident"), the status update modal, and their
- * submissions. Every entry checks its permission with the guard and is audited.
+ * submissions. Every entry goes through the interaction pipeline (src/slack/pipeline.ts): authorised,
+ * answered and audited there.
  */
 
 export const DECLARE_PERMISSION = 'incident:declare';
