@@ -3,6 +3,7 @@ import { type CommandContext, defineCommand } from '../src/commands/define.ts';
 import { UserError } from '../src/errors.ts';
 import type { Severity } from '../src/incidents/config.ts';
 import { formatDuration } from '../src/incidents/format.ts';
+import { declareHook } from '../src/incidents/interactions.ts';
 import {
   acknowledge,
   changeSeverity,
@@ -256,6 +257,8 @@ export default defineCommand<Args>({
   permissionFor: (a) => SUBCOMMANDS[a.sub],
   flags: { days: 'string', severity: 'string', service: 'string' },
   args,
+  // `/incident` alone asks for what is missing in a modal, opened in the acknowledgement.
+  interactive: declareHook,
   async run(a, ctx): Promise<Report> {
     if (a.sub === 'report') return report(a.id, ctx);
     if (a.sub !== 'stats') return manage(a, ctx);

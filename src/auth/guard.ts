@@ -3,8 +3,10 @@ import type { Deps } from '../deps.ts';
 export type GuardResult = { ok: true } | { ok: false; outcome: 'denied' | 'rate_limited'; message: string };
 
 /**
- * One gate for every user action — slash commands, buttons, checklist ticks: the permission (by
- * Slack IDs) and the per-user rate limit. The message says what is missing and who grants it.
+ * One gate for every user action — slash commands, buttons, checklist ticks, modals — called by the
+ * interaction pipeline (src/slack/pipeline.ts) with the permission the request needs: the
+ * permission and channel (by Slack IDs) and the per-user rate limit. The message says what is
+ * missing and who grants it.
  */
 export async function guard(
   deps: Pick<Deps, 'authorizer' | 'rateLimiter' | 't'>,
@@ -15,7 +17,7 @@ export async function guard(
     what: string;
     /** A button in a message cannot be pressed elsewhere: "use an ops channel" would be wrong advice. */
     button?: boolean;
-    /** The caller takes the rate-limit point itself (the slash-command path, with the enqueue). */
+    /** The caller takes the rate-limit point itself (an enqueued request: with the enqueue). */
     skipRate?: boolean;
   },
 ): Promise<GuardResult> {

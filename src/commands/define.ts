@@ -38,6 +38,31 @@ export interface CommandDefinition<A = unknown> {
    */
   validate?(args: A, deps: Deps): string | { config: string } | undefined;
   run(args: A, ctx: CommandContext): Promise<Report>;
+  /**
+   * A request this command answers in the acknowledgement instead of parsing and enqueueing it,
+   * because the answer cannot wait for a worker (a modal: its trigger lasts 3 s). `wants` says
+   * which slash requests these are; `permission` is what they need; `run` returns the ephemeral
+   * text to acknowledge with (undefined: an empty acknowledgement) and the audit row's detail.
+   */
+  interactive?: InteractiveHook;
+}
+
+/** A slash request as the interactive hook sees it (the text is already redacted). */
+export interface InteractiveRequest {
+  userId: string;
+  teamId?: string;
+  channelId: string;
+  text: string;
+  /** Slack's trigger_id (none for a mention): opens a modal, once, within 3 s. */
+  triggerId?: string;
+}
+
+export interface InteractiveHook {
+  wants(request: InteractiveRequest): boolean;
+  permission: string;
+  /** The audit row's `arguments` (the request's text by default). */
+  audited?: string;
+  run(deps: Deps, request: InteractiveRequest): Promise<{ answer?: string; detail?: string }>;
 }
 
 export function defineCommand<A>(def: CommandDefinition<A>): CommandDefinition<A> {

@@ -1,12 +1,11 @@
 import type { App, BlockAction } from '@slack/bolt';
-import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
-import { newRef, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { handlePostmortemAction, postmortemPermission } from '../postmortem/interactions.ts';
 import { observeIncidentTime } from '../postmortem/metrics.ts';
 import { messageLink } from '../slack/permalink.ts';
+import { answerByResponse, runInteraction } from '../slack/pipeline.ts';
 import { AlertmanagerError } from '../sources/alertmanager.ts';
-import type { AuditOutcome } from '../store/audit.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
@@ -70,10 +69,7 @@ async function change(
   });
   if (version !== undefined) {
     await enqueueSync(deps, { incidentId, version }).catch((err) =>
-      deps.logger.warn(
-        { incidentId, err: (err as Error).message },
-        'sync not enqueued; the sweep will catch up',
-      ),
+      deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
     );
   }
 }
@@ -353,60 +349,34 @@ export function registerIncidentActions(app: App, deps: Deps): void {
         responseUrl: body.response_url,
         triggerId: body.trigger_id,
       };
-      const tell = async (text: string) => {
-        if (!who.responseUrl) return;
-        await deps.slack
-          .respond(who.responseUrl, { response_type: 'ephemeral', replace_original: false, text })
-          .catch((err) =>
-            deps.logger.warn({ err: (err as Error).message }, 'could not answer an incident action'),
-          );
-      };
-      const actionId = (action as { action_id?: string }).action_id ?? '';
+      const payload = action as unknown as ActionPayload;
+      const actionId = payload.action_id ?? '';
       const permission = permissionForAction(actionId);
-      const started = Date.now();
-      const record = (outcome: AuditOutcome, detail?: string) =>
-        deps.audit
-          .record({
-            userId: who.userId,
-            teamId: body.team?.id,
-            channelId: who.channelId,
-            command: permission ?? actionId,
-            arguments: deps.redact(`${actionId} ${chosenValue(action as unknown as ActionPayload)}`.trim()),
-            source: 'button',
-            outcome,
-            detail,
-            durationMs: Date.now() - started,
-          })
-          .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
-      if (!permission) {
-        await record('bad_args', 'unknown action');
-        return tell(deps.t('incidents.errors.unknownAction'));
-      }
-      const gate = await guard(deps, {
-        userId: who.userId,
-        channelId: who.channelId,
-        permission,
-        what: actionId,
-        button: true,
-      });
-      if (!gate.ok) {
-        await record(gate.outcome, permission);
-        return tell(gate.message);
-      }
-      try {
-        const reply = await handleIncidentAction(deps, action as unknown as ActionPayload, who);
-        await record('ok');
-        if (reply) await tell(reply);
-      } catch (err) {
-        if (err instanceof UserError) {
-          await record('failed', err.message);
-          return tell(err.message);
-        }
-        const ref = newRef();
-        deps.logger.error({ ref, err, action: actionId }, 'incident action failed');
-        await record('failed', `ref ${ref}`);
-        await tell(deps.t('common.failedRef', { ref }));
-      }
+      await runInteraction(
+        deps,
+        {
+          kind: 'action',
+          userId: who.userId,
+          teamId: body.team?.id,
+          channelId: who.channelId,
+          what: actionId,
+          audited: permission ?? actionId,
+          arguments: `${actionId} ${chosenValue(payload)}`.trim(),
+          needs: permission ?? {
+            unknown: 'unknown action',
+            answer: () => deps.t('incidents.errors.unknownAction'),
+          },
+        },
+        {
+          run: async () => {
+            const reply = await handleIncidentAction(deps, payload, who);
+            return { outcome: 'ok', ...(reply ? { answer: reply } : {}) };
+          },
+        },
+        answerByResponse(deps, async (message) => {
+          if (who.responseUrl) await deps.slack.respond(who.responseUrl, message);
+        }),
+      );
     },
   );
 }

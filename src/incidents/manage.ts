@@ -50,10 +50,7 @@ export function checkDeclaration(deps: Deps, d: { title: string; service?: strin
 
 async function enqueue(deps: Deps, incidentId: number, version: number) {
   await enqueueSync(deps, { incidentId, version }).catch((err) =>
-    deps.logger.warn(
-      { incidentId, err: (err as Error).message },
-      'sync not enqueued; the sweep will catch up',
-    ),
+    deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
   );
 }
 

@@ -40,7 +40,7 @@ async function earlierPost(
     return ts ? { ts } : { absent: true };
   } catch (err) {
     if (err instanceof SlackRateLimitedError || err instanceof SlackUnavailableError) throw err;
-    deps.logger.warn({ channel, err: (err as Error).message }, 'cannot look for an earlier post');
+    deps.logger.warn({ channel, err }, 'cannot look for an earlier post');
     return { unknown: true };
   }
 }

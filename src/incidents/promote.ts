@@ -49,10 +49,7 @@ export async function promoteFromStorm(
   const { version, from } = outcome;
   // Redis down: the state is stored; the sweep posts the thread and edits the storm message.
   await Promise.all([enqueueSync(deps, { incidentId, version }), enqueueStormSync(deps, from)]).catch((err) =>
-    deps.logger.warn(
-      { incidentId, err: (err as Error).message },
-      'sync not enqueued; the sweep will catch up',
-    ),
+    deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
   );
   return deps.t('incidents.ephemeral.promoted', { alertname: inc.alertname });
 }

@@ -88,7 +88,7 @@ export async function historyForRoot(
   try {
     return await incidentHistory(deps.pool, inc, services);
   } catch (err) {
-    deps.logger.warn({ incidentId: inc.id, err: (err as Error).message }, 'incident history not loaded');
+    deps.logger.warn({ incidentId: inc.id, err }, 'incident history not loaded');
     return undefined;
   }
 }

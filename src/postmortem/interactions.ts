@@ -1,10 +1,10 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { guard } from '../auth/guard.ts';
 import type { Deps } from '../deps.ts';
-import { newRef, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { enqueueSync } from '../incidents/enqueue.ts';
 import { addEvent, bumpVersion, inTransaction, loadIncident, type Queryable } from '../incidents/store.ts';
 import { SlackApiError } from '../slack/errors.ts';
+import { answerView, invalid, type Outcome, runInteraction } from '../slack/pipeline.ts';
 import { POSTMORTEM_ACTIONS } from './ids.ts';
 import {
   CALLBACKS,
@@ -59,10 +59,7 @@ export async function changeIncident(
   });
   if (version !== undefined) {
     await enqueueSync(deps, { incidentId, version }).catch((err) =>
-      deps.logger.warn(
-        { incidentId, err: (err as Error).message },
-        'sync not enqueued; the sweep will catch up',
-      ),
+      deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
     );
   }
 }
@@ -144,36 +141,30 @@ export async function handlePostmortemAction(
   };
 }
 
-type ViewAck = (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>;
-
-/** A submitted modal: validated (errors shown inline), authorised, stored; returns what to tell the user. */
+/**
+ * A submitted modal (authorised by the pipeline): validated (errors shown inline), stored. The modal
+ * closes (`answer()`) as soon as it is stored; the tracker job is enqueued after.
+ */
 async function submit(
   deps: Deps,
   callbackId: string,
   meta: ModalMeta,
   values: ViewValues,
   who: { userId: string; viewId: string },
-  ack: ViewAck,
-): Promise<{ outcome: 'ok' | 'bad_args'; detail?: string; followupId?: number }> {
+  answer: () => Promise<void>,
+): Promise<Outcome> {
   if (callbackId === CALLBACKS.postmortem) {
     const v = validatePostmortem(deps.t, values);
-    if (!v.ok) {
-      await ack({ response_action: 'errors', errors: v.errors });
-      return { outcome: 'bad_args', detail: Object.keys(v.errors).join(',') };
-    }
+    if (!v.ok) return invalid(v.errors);
     await changeIncident(deps, meta.incidentId, async (db, now) => {
       await savePostmortem(db, { incidentId: meta.incidentId, ...v.value, by: who.userId, at: now });
       await addEvent(db, meta.incidentId, 'postmortem_updated', {}, { at: now, actor: who.userId });
       return true;
     });
-    await ack();
     return { outcome: 'ok' };
   }
   const v = validateFollowup(deps.t, values, deps.now());
-  if (!v.ok) {
-    await ack({ response_action: 'errors', errors: v.errors });
-    return { outcome: 'bad_args', detail: Object.keys(v.errors).join(',') };
-  }
+  if (!v.ok) return invalid(v.errors);
   let id = 0;
   let created = false;
   await changeIncident(deps, meta.incidentId, async (db, now) => {
@@ -200,15 +191,13 @@ async function submit(
     );
     return true;
   });
-  await ack();
+  await answer();
   if (created && deps.config.file.postmortem.tracker) {
     await deps.queues
       .enqueue('followup-tracker', { followupId: id }, { jobId: `followup-tracker-${id}` })
-      .catch((err) =>
-        deps.logger.warn({ followupId: id, err: (err as Error).message }, 'tracker job not enqueued'),
-      );
+      .catch((err) => deps.logger.warn({ followupId: id, err }, 'tracker job not enqueued'));
   }
-  return { outcome: 'ok', followupId: id };
+  return { outcome: 'ok', ...(id ? { detail: `followup #${id}` } : {}) };
 }
 
 /** Registers the post-incident modals' submissions (one line in registerSlackHandlers). */
@@ -216,67 +205,37 @@ export function registerPostmortemViews(app: App, deps: Deps): void {
   app.view<ViewSubmitAction>(
     { type: 'view_submission', callback_id: /^incident_(postmortem|followup)$/ },
     async ({ ack, body, view }) => {
-      const started = Date.now();
-      const userId = body.user.id;
       const callbackId = view.callback_id;
       const meta = parseMeta(view.private_metadata);
       const permission = postmortemPermission(callbackId) ?? callbackId;
-      let acked = false;
-      const once: ViewAck = async (response) => {
-        if (acked) return;
-        acked = true;
-        await (response ? ack(response) : ack());
-      };
-      const record = (outcome: Parameters<Deps['audit']['record']>[0]['outcome'], detail?: string) =>
-        deps.audit
-          .record({
-            userId,
-            teamId: body.team?.id,
-            channelId: meta?.channel,
-            command: permission,
-            arguments: deps.redact(`${callbackId} ${meta ? `#${meta.incidentId}` : ''}`.trim()),
-            source: 'button',
-            outcome,
-            detail,
-            durationMs: Date.now() - started,
-          })
-          .catch((err) => deps.logger.warn({ err: (err as Error).message }, 'audit write failed'));
-      // Errors go on the modal's first input, where the user is looking.
-      const firstBlock = callbackId === CALLBACKS.postmortem ? 'root_cause' : 'what';
-      if (!meta) {
-        await once({
-          response_action: 'errors',
-          errors: { [firstBlock]: deps.t('incidents.errors.unknownAction') },
-        });
-        return record('bad_args', 'no metadata');
-      }
-      const gate = await guard(deps, { userId, channelId: meta.channel, permission, what: callbackId });
-      if (!gate.ok) {
-        await once({ response_action: 'errors', errors: { [firstBlock]: gate.message } });
-        return record(gate.outcome, permission);
-      }
-      try {
-        const r = await submit(
-          deps,
-          callbackId,
-          meta,
-          view.state.values as unknown as ViewValues,
-          { userId, viewId: view.id },
-          once,
-        );
-        await record(r.outcome, r.detail ?? (r.followupId ? `followup #${r.followupId}` : undefined));
-      } catch (err) {
-        const message =
-          err instanceof UserError
-            ? err.message
-            : (() => {
-                const ref = newRef();
-                deps.logger.error({ ref, err, callbackId }, 'modal submission failed');
-                return deps.t('common.failedRef', { ref });
-              })();
-        await once({ response_action: 'errors', errors: { [firstBlock]: message } });
-        await record('failed', message);
-      }
+      await runInteraction(
+        deps,
+        {
+          kind: 'view',
+          userId: body.user.id,
+          teamId: body.team?.id,
+          channelId: meta?.channel,
+          what: callbackId,
+          audited: permission,
+          arguments: `${callbackId} ${meta ? `#${meta.incidentId}` : ''}`.trim(),
+          needs: meta
+            ? permission
+            : { unknown: 'no metadata', answer: () => deps.t('incidents.errors.unknownAction') },
+        },
+        {
+          run: (answer) =>
+            submit(
+              deps,
+              callbackId,
+              meta as ModalMeta,
+              view.state.values as unknown as ViewValues,
+              { userId: body.user.id, viewId: view.id },
+              () => answer(),
+            ),
+        },
+        // Errors go on the modal's first input, where the user is looking.
+        answerView(ack, callbackId === CALLBACKS.postmortem ? 'root_cause' : 'what'),
+      );
     },
   );
 }

@@ -80,7 +80,7 @@ export async function sendDueReminders(deps: Deps): Promise<{ sent: number; fail
       if (definite) await releaseReminder(deps.pool, followup.id, kind);
       deps.metrics.postmortem.followupReminders.inc({ kind, outcome: definite ? 'retry' : 'unknown' });
       deps.logger.warn(
-        { followupId: followup.id, kind, err: (err as Error).message, retried: definite },
+        { followupId: followup.id, kind, err, retried: definite },
         'follow-up reminder not sent',
       );
     }

@@ -127,7 +127,7 @@ export function registerMentions(app: App, deps: Deps): void {
       await handleMention(deps, event as MentionEvent, eventId);
     } catch (err) {
       const ref = newRef();
-      deps.logger.error({ ref, eventId, err: (err as Error).message }, 'mention could not be handled');
+      deps.logger.error({ ref, eventId, err }, 'mention could not be handled');
       const e = event as MentionEvent;
       await postRetrying(deps, {
         channel: e.channel,
