@@ -30,12 +30,17 @@ async function examplesUserMayRun(
   userId: string,
   channelId: string,
 ): Promise<string[]> {
-  if (!def.permissionFor) return def.examples;
+  if (!def.permissionFor && !def.interactive) return def.examples;
   const out: string[] = [];
   for (const example of def.examples) {
     const text = example.replace(new RegExp(`^/${def.name}\\s*`), '');
-    const parsed = text ? deps.commands.parse(def, text, deps) : undefined;
-    const needed = parsed?.kind === 'ok' ? def.permissionFor(parsed.args) : undefined;
+    // An example the interactive hook answers (bare `/incident` opens the declare modal) needs the
+    // hook's permission; the others the permission their parsed arguments need.
+    const hook = def.interactive?.wants({ userId, channelId, text, triggerId: 'example' })
+      ? def.interactive.permission
+      : undefined;
+    const parsed = !hook && text ? deps.commands.parse(def, text, deps) : undefined;
+    const needed = hook ?? (parsed?.kind === 'ok' ? def.permissionFor?.(parsed.args) : undefined);
     if (!needed || (await deps.authorizer.may(userId, needed, channelId))) out.push(example);
   }
   return out;

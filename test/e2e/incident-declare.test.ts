@@ -402,8 +402,12 @@ describe('running an incident from Slack: declare, severity, roles, status updat
     expect(viewer).toContain('/incident report 42');
     expect(viewer).not.toContain('/incident severity 42');
     expect(viewer).not.toContain('--service laojun-gateway');
+    // Bare `/incident` opens the declare modal: listed only for those who may declare.
+    const bare = /\/incident(?=[`\s\\]|$)(?! [^`\n\\]*\S)/;
+    expect(viewer).not.toMatch(bare);
     const sre = await help('U0SRE', 'C0OPS');
     expect(sre).toContain('/incident severity 42 SEV1');
     expect(sre).toContain('--service laojun-gateway');
+    expect(sre).toMatch(bare);
   });
 });
