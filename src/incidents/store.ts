@@ -11,12 +11,14 @@
  * - `store/storms.ts`: storm messages
  * - `store/sync-state.ts`: the one lease helper, post claims, what Slack shows, what the sweep re-drives
  * - `store/silences.ts`, `store/oncall.ts` (the on-call engine's statements on incident rows)
+ * - `store/reports.ts`: read-only queries for statistics, export, history and the digest
  */
 export * from './store/changes.ts';
 export * from './store/events.ts';
 export * from './store/incidents.ts';
 export * from './store/notifications.ts';
 export * from './store/oncall.ts';
+export * from './store/reports.ts';
 export * from './store/rows.ts';
 export * from './store/silences.ts';
 export * from './store/storms.ts';
