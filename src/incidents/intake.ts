@@ -260,3 +260,6 @@ export async function declareIncident(
     return { id, created: true };
   });
 }
+
+/** Resolving is a store operation now (store/changes.ts); kept importable from here for existing callers. */
+export { resolveIncident };
