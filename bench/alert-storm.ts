@@ -8,7 +8,7 @@
  * Uses the machine's PostgreSQL and Redis (like the integration tests) and a private schema/prefix.
  * `npm run bench:storm -- --vs-alertmanager`: see bench/storm-vs-alertmanager.ts.
  */
-import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/storm-sync.ts';
+import { STORM_MEMBER_JOIN, STORM_VERSION_SQL } from '../src/incidents/store.ts';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { startTestBot } from '../test/helpers/bot.ts';
 

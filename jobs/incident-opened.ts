@@ -1,7 +1,7 @@
 import { DelayedError } from 'bullmq';
 import { z } from 'zod';
-import type { Deps } from '../src/deps.ts';
 import { enqueueEvidence } from '../src/incidents/evidence.ts';
+import { checklistUnposted } from '../src/incidents/store.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 
 /**
@@ -23,14 +23,6 @@ export const incidentOpenedData = z.object({
 /** How long evidence waits for the checklist to be posted before it goes ahead anyway. */
 const CHECKLIST_WAIT_MS = 15_000;
 
-async function checklistPending(deps: Deps, incidentId: number): Promise<boolean> {
-  const r = await deps.pool.query(
-    "SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = 'checklist' AND posted_ts IS NULL",
-    [incidentId],
-  );
-  return (r.rowCount ?? 0) > 0;
-}
-
 export default defineJob({
   name: 'incident-opened',
   queue: 'incidents',
@@ -41,7 +33,7 @@ export default defineJob({
     if (
       token &&
       Date.now() - job.timestamp < CHECKLIST_WAIT_MS &&
-      (await checklistPending(deps, data.incidentId))
+      (await checklistUnposted(deps.pool, data.incidentId))
     ) {
       await job.moveToDelayed(Date.now() + 500, token);
       throw new DelayedError();

@@ -1,14 +1,13 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { syncStorm } from '../src/incidents/storm-sync.ts';
+import { enqueueSync } from '../src/incidents/enqueue.ts';
 import { syncIncident } from '../src/incidents/sync.ts';
-import { deferIfRateLimited } from '../src/queue/defer.ts';
+import { runSyncJob } from '../src/incidents/sync-job.ts';
 import { defineJob } from '../src/queue/jobs.ts';
-import { isPermanentSlackError } from '../src/slack/errors.ts';
 
 export const syncIncidentData = z
   .object({
     incidentId: z.number().int().positive().optional(),
+    /** Only in jobs enqueued before storm messages got their own job (`sync-storm`); see run(). */
     stormId: z.number().int().positive().optional(),
   })
   .refine(
@@ -16,33 +15,19 @@ export const syncIncidentData = z
     'exactly one of incidentId, stormId',
   );
 
-/**
- * Makes Slack match one stored incident (or storm message). Slack's 429 and the bot's own pacing
- * defer the job for that channel only; an incident another worker is syncing is retried in 1 s.
- */
+/** Makes Slack match one stored incident: its root message and thread (see syncIncident). */
 export default defineJob({
   name: 'sync-incident',
   queue: 'incidents',
   data: syncIncidentData,
   async run(data, deps, job, token) {
-    try {
-      const outcome = data.incidentId
-        ? await syncIncident(deps, data.incidentId)
-        : await syncStorm(deps, data.stormId as number);
-      if (outcome === 'busy' && token) {
-        await job.moveToDelayed(Date.now() + 1_000, token);
-        throw new DelayedError();
-      }
-      return { outcome };
-    } catch (err) {
-      if (err instanceof DelayedError) throw err;
-      if (isPermanentSlackError(err)) {
-        // A message Slack will never accept (e.g. the channel is gone): retrying now cannot help;
-        // the sweep tries again later, so fixing the channel makes it catch up.
-        deps.logger.error({ err, ...data }, 'incident sync refused by Slack');
-        throw new UnrecoverableError((err as Error).message);
-      }
-      return deferIfRateLimited(err, job, token);
+    if (data.incidentId === undefined) {
+      // A storm message's job still waiting in Redis from before the upgrade: handed to the storm
+      // sync as a `sync-storm` job (coalesced like any storm edit), not synced here.
+      await enqueueSync(deps, { stormId: data.stormId as number });
+      return { outcome: 'handed to sync-storm' };
     }
+    const incidentId = data.incidentId;
+    return runSyncJob(deps, job, token, { incidentId }, () => syncIncident(deps, incidentId));
   },
 });

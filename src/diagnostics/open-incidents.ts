@@ -1,5 +1,6 @@
 import type { ServiceConfig } from '../config.ts';
 import type { Deps } from '../deps.ts';
+import { firingIncidents } from '../incidents/store.ts';
 import type { ReportBlock, ReportLink } from '../report/report.ts';
 import { messageLink } from '../slack/permalink.ts';
 import { isBotTablesMissing } from '../store/db.ts';
@@ -21,27 +22,17 @@ export async function openIncidents(
   deps: Deps,
   service?: ServiceConfig,
 ): Promise<{ total: number; incidents: OpenIncident[] }> {
-  const r = await deps.pool.query<{
-    id: string;
-    alertname: string;
-    channel: string;
-    thread_ts: string | null;
-    total: number;
-  }>(
-    `SELECT i.id, i.alertname, i.channel, COALESCE(i.root_ts, s.root_ts) AS thread_ts, count(*) OVER ()::int AS total
-       FROM incidents i LEFT JOIN incident_storms s ON s.id = i.storm_id
-      WHERE i.status = 'firing'
-        AND ($1::text IS NULL OR i.common_labels->>'job' = $1 OR i.group_labels->>'job' = $1
-             OR i.common_labels->>'service' = $2 OR i.group_labels->>'service' = $2)
-      ORDER BY i.started_at DESC, i.id DESC LIMIT ${SHOWN}`,
-    [service ? (service.job ?? service.name) : null, service?.name ?? null],
+  const { total, rows } = await firingIncidents(
+    deps.pool,
+    service ? { job: service.job ?? service.name, service: service.name } : undefined,
+    SHOWN,
   );
   return {
-    total: Number(r.rows[0]?.total ?? 0),
-    incidents: r.rows.map((row) => ({
-      id: Number(row.id),
+    total,
+    incidents: rows.map((row) => ({
+      id: row.id,
       alertname: row.alertname,
-      ...(row.thread_ts ? { link: messageLink(row.channel, row.thread_ts) } : {}),
+      ...(row.threadTs ? { link: messageLink(row.channel, row.threadTs) } : {}),
     })),
   };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { TARGETS } from '../backup/config.ts';
 import { BackupHistory } from '../backup/history.ts';
+import { digestIncidentRows } from '../incidents/store.ts';
 import { clip } from '../redact.ts';
 
 /**
@@ -79,61 +80,19 @@ export function readIncidents(
 ): Promise<StoreSection<IncidentFigures>> {
   return guarded(async () => {
     const since = new Date(now.getTime() - DAY_MS);
-    const [byAlert, ack, resolve, open, flapping] = await Promise.all([
-      pool.query<{ alertname: string; n: number; flaps: number }>(
-        `SELECT alertname, count(*)::int AS n, sum(flap_count)::int AS flaps FROM incidents
-          WHERE created_at > $1 AND created_at <= $2
-          GROUP BY alertname ORDER BY count(*) + sum(flap_count) DESC, alertname`,
-        [since, now],
-      ),
-      pool.query<{ median: number | null; worst: number | null }>(
-        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY time_to_ack_ms) / 1000 AS median,
-                max(time_to_ack_ms)::float8 / 1000 AS worst
-           FROM incidents WHERE acked_at > $1 AND acked_at <= $2 AND time_to_ack_ms IS NOT NULL`,
-        [since, now],
-      ),
-      pool.query<{ median: number | null; worst: number | null }>(
-        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY time_to_resolve_ms) / 1000 AS median,
-                max(time_to_resolve_ms)::float8 / 1000 AS worst
-           FROM incidents WHERE status = 'resolved' AND resolved_at > $1 AND resolved_at <= $2
-            AND time_to_resolve_ms IS NOT NULL`,
-        [since, now],
-      ),
-      pool.query<{
-        id: string;
-        alertname: string;
-        summary: string | null;
-        severity: string;
-        started_at: Date;
-        channel: string;
-        thread_ts: string | null;
-        total: number;
-      }>(
-        `SELECT i.id, i.alertname, i.common_annotations->>'summary' AS summary, i.severity, i.started_at,
-                i.channel, COALESCE(i.root_ts, s.root_ts) AS thread_ts, count(*) OVER ()::int AS total
-           FROM incidents i LEFT JOIN incident_storms s ON s.id = i.storm_id
-          WHERE i.status = 'firing' ORDER BY i.started_at, i.id LIMIT 10`,
-      ),
-      pool.query<{ alertname: string; flaps: number }>(
-        `SELECT alertname, sum(flap_count)::int AS flaps FROM incidents
-          WHERE flap_count > 0
-            AND (status = 'firing' OR (created_at > $1 AND created_at <= $2) OR resolved_at > $1)
-          GROUP BY alertname ORDER BY sum(flap_count) DESC, alertname LIMIT 10`,
-        [since, now],
-      ),
-    ]);
+    const { byAlert, ack, resolve, open, flapping } = await digestIncidentRows(pool, since, now);
     return {
-      opened: byAlert.rows.reduce((n, r) => n + Number(r.n), 0),
-      byAlert: byAlert.rows.map((r) => ({
+      opened: byAlert.reduce((n, r) => n + Number(r.n), 0),
+      byAlert: byAlert.map((r) => ({
         alertname: r.alertname,
         count: Number(r.n),
         flaps: Number(r.flaps),
       })),
-      ackMedian: num(ack.rows[0]?.median),
-      ackWorst: num(ack.rows[0]?.worst),
-      resolveMedian: num(resolve.rows[0]?.median),
-      resolveWorst: num(resolve.rows[0]?.worst),
-      stillOpen: open.rows.map((r) => ({
+      ackMedian: num(ack[0]?.median),
+      ackWorst: num(ack[0]?.worst),
+      resolveMedian: num(resolve[0]?.median),
+      resolveWorst: num(resolve[0]?.worst),
+      stillOpen: open.map((r) => ({
         id: Number(r.id),
         alertname: r.alertname,
         summary: r.summary ? redact(clip(r.summary, 500)) : undefined,
@@ -142,8 +101,8 @@ export function readIncidents(
         channel: r.channel,
         threadTs: r.thread_ts ?? undefined,
       })),
-      openCount: Number(open.rows[0]?.total ?? 0),
-      flapping: flapping.rows.map((r) => ({ alertname: r.alertname, flaps: Number(r.flaps) })),
+      openCount: Number(open[0]?.total ?? 0),
+      flapping: flapping.map((r) => ({ alertname: r.alertname, flaps: Number(r.flaps) })),
     };
   });
 }

@@ -2,15 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
-import { enqueueStormSync, enqueueSync } from '../incidents/enqueue.ts';
-import { intake } from '../incidents/intake.ts';
+import type { IntakeResult } from '../incidents/intake.ts';
 import { parseWebhook } from '../incidents/payload.ts';
-import { observeIncidentTime } from '../postmortem/metrics.ts';
-import { withTimeout } from '../queue/connection.ts';
-import { Slots } from '../store/slots.ts';
-
-/** How long the webhook waits for Redis before answering anyway (the sweep re-drives the sync). */
-const ENQUEUE_TIMEOUT_MS = 250;
+import { notificationReceiver } from '../incidents/receive.ts';
 
 function digest(v: string): Buffer {
   return createHash('sha256').update(v).digest();
@@ -23,22 +17,15 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 
-/** Syncs after a change: the incident's own thread, or (coalesced) the storm message listing it. */
-async function enqueueAfterChange(deps: Deps, incidentId: number, version: number, stormId: number | null) {
-  if (stormId !== null) return enqueueStormSync(deps, stormId);
-  await enqueueSync(deps, { incidentId, version });
-}
-
 /**
  * `POST /alerts`: Alertmanager's webhook (version 4). Alertmanager retries 5xx and network errors
  * but drops any 4xx (429 included), so: 401 bad token, 413 too large, 400 only for a body that can
  * never be accepted, 503 when the notification cannot be stored, and 200 only once the
- * notification and the incident state are committed in PostgreSQL. Slack is never called here.
+ * notification and the incident state are committed in PostgreSQL. Slack is never called here:
+ * the domain (notificationReceiver) stores the notification and enqueues what must be synced.
  */
 export function mountAlerts(app: Express, deps: Deps): void {
-  // In a storm Alertmanager sends hundreds of notifications at once: their transactions may use all
-  // but 3 of the pool's connections, so the workers posting to Slack never queue behind them.
-  const intakeSlots = new Slots(Math.max(1, (deps.pool.options.max ?? 10) - 3));
+  const receive = notificationReceiver(deps);
   const { config, metrics } = deps;
   const m = metrics.incidents;
   m.bind(deps.pool);
@@ -101,15 +88,9 @@ export function mountAlerts(app: Express, deps: Deps): void {
         deps.logger.error('SLACK_INCIDENT_CHANNEL is not set; alerts cannot become incidents');
         return refuse(req, res, 503, 'unavailable', 'not_configured', 'SLACK_INCIDENT_CHANNEL is not set');
       }
-      let result: Awaited<ReturnType<typeof intake>>;
+      let result: IntakeResult;
       try {
-        result = await intakeSlots.run(() =>
-          intake(deps.pool, payload, {
-            channel,
-            now: deps.now(),
-            config: config.file.incidents,
-          }),
-        );
+        result = await receive(payload, channel);
       } catch (err) {
         const ref = newRef();
         // PostgreSQL refusing the content itself (data exception, class 22: e.g. a \u0000 in a
@@ -146,22 +127,6 @@ export function mountAlerts(app: Express, deps: Deps): void {
       for (const a of payload.alerts) m.alertsReceived.inc({ status: a.status });
       m.notifications.inc({ outcome: result.outcome });
       if (result.outcome === 'duplicate') m.deduplicated.inc();
-      if (result.outcome === 'stored' && result.resolved) {
-        observeIncidentTime(deps.metrics.postmortem, config, 'resolve', result.resolved, result.resolved.ms);
-      }
-      if (result.outcome === 'stored' && result.changed) {
-        const { incidentId, stormId, version } = result;
-        await withTimeout(
-          enqueueAfterChange(deps, incidentId, version, stormId),
-          ENQUEUE_TIMEOUT_MS,
-          'enqueue',
-        ).catch((err) =>
-          deps.logger.warn(
-            { incidentId, stormId, err: (err as Error).message },
-            'sync not enqueued; the sweep will catch up',
-          ),
-        );
-      }
       res.status(200).json({
         status: result.outcome,
         ...(result.outcome === 'stored' ? { incidentId: result.incidentId, decision: result.decision } : {}),

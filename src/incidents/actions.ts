@@ -9,19 +9,25 @@ import { AlertmanagerError } from '../sources/alertmanager.ts';
 import { checklistOf, itemKey, type Ticks } from './checklist.ts';
 import { enqueueSync } from './enqueue.ts';
 import { serviceOf } from './evidence-config.ts';
-import { resolveIncident } from './intake.ts';
 import { openUpdateModal } from './interactions.ts';
 import { changeCommsLead, changeSeverity } from './manage.ts';
 import { promoteFromStorm } from './promote.ts';
 import { ACTIONS, SILENCE_DURATIONS, type SilenceDuration } from './render-root.ts';
 import { parseSeverity } from './severity.ts';
 import {
+  acknowledgeIncident,
   addEvent,
+  addSilence,
   bumpVersion,
+  findSilence,
   type Incident,
   inTransaction,
   loadIncident,
+  markSilenceExpired,
   type Queryable,
+  resolveIncident,
+  saveChecklist,
+  setCommander,
 } from './store.ts';
 
 /** The part of a Slack block action this code reads. */
@@ -103,10 +109,7 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
     throw err;
   }
   await change(deps, incidentId, async (db) => {
-    await db.query(
-      'INSERT INTO incident_silences (silence_id, incident_id, created_by, created_at, ends_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-      [id, incidentId, who.userId, now, endsAt],
-    );
+    await addSilence(db, { silenceId: id, incidentId, by: who.userId, at: now, endsAt });
     await addEvent(
       db,
       incidentId,
@@ -122,12 +125,9 @@ async function silence(deps: Deps, incidentId: number, d: SilenceDuration, who: 
 async function expire(deps: Deps, incidentId: number, silenceId: string, who: ActionContext) {
   const alertmanager = deps.sources.alertmanager;
   if (!alertmanager) throw new UserError(deps.t('incidents.errors.noAlertmanager'));
-  const known = await deps.pool.query(
-    'SELECT expired_at FROM incident_silences WHERE silence_id = $1 AND incident_id = $2',
-    [silenceId, incidentId],
-  );
-  if (!known.rowCount) throw new UserError(deps.t('incidents.errors.notFound'));
-  if (known.rows[0].expired_at) return;
+  const known = await findSilence(deps.pool, silenceId, incidentId);
+  if (!known) throw new UserError(deps.t('incidents.errors.notFound'));
+  if (known.expired) return;
   try {
     await alertmanager.expireSilence(silenceId);
   } catch (err) {
@@ -137,11 +137,7 @@ async function expire(deps: Deps, incidentId: number, silenceId: string, who: Ac
     throw err;
   }
   await change(deps, incidentId, async (db, _inc, now) => {
-    const r = await db.query(
-      'UPDATE incident_silences SET expired_at = $2, expired_by = $3 WHERE silence_id = $1 AND expired_at IS NULL',
-      [silenceId, now, who.userId],
-    );
-    if (!r.rowCount) return false;
+    if (!(await markSilenceExpired(db, silenceId, who.userId, now))) return false;
     await addEvent(db, incidentId, 'silence_expired', { silenceId }, { at: now, actor: who.userId });
     return true;
   });
@@ -173,10 +169,7 @@ async function tickPhase(
       }
     }
     if (!changed) return false;
-    await db.query('UPDATE incidents SET checklist = $2 WHERE id = $1', [incidentId, JSON.stringify(ticks)]);
-    await db.query("UPDATE incident_events SET rev = rev + 1 WHERE incident_id = $1 AND kind = 'checklist'", [
-      incidentId,
-    ]);
+    await saveChecklist(db, incidentId, ticks);
     return true;
   });
 }
@@ -261,14 +254,7 @@ export async function handleIncidentAction(
   if (a.action_id === ACTIONS.ack) {
     await change(deps, id, async (db, inc, now) => {
       if (inc.ackedBy) return false;
-      const tta = Math.max(0, now.getTime() - inc.startedAt.getTime());
-      await db.query('UPDATE incidents SET acked_at = $2, acked_by = $3, time_to_ack_ms = $4 WHERE id = $1', [
-        id,
-        now,
-        who.userId,
-        tta,
-      ]);
-      await addEvent(db, id, 'acknowledged', { timeToAckMs: tta }, { at: now, actor: who.userId });
+      const tta = await acknowledgeIncident(db, inc, who.userId, now);
       observeIncidentTime(deps.metrics.postmortem, deps.config, 'ack', labelled(inc), tta);
       return true;
     });
@@ -316,12 +302,7 @@ export async function handleIncidentAction(
     // Rendered as <@ID> in the root message: anything but a user ID would be live mrkdwn.
     if (!SLACK_USER_ID.test(a.selected_user)) throw new UserError(deps.t('incidents.errors.invalidUser'));
     const commander = a.selected_user;
-    await change(deps, id, async (db, inc, now) => {
-      if (inc.commander === commander) return false;
-      await db.query('UPDATE incidents SET commander = $2 WHERE id = $1', [id, commander]);
-      await addEvent(db, id, 'commander', { commander }, { at: now, actor: who.userId });
-      return true;
-    });
+    await change(deps, id, (db, inc, now) => setCommander(db, inc, commander, who.userId, now));
   }
   return undefined;
 }

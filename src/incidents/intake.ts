@@ -2,17 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { IncidentsConfig, Severity } from './config.ts';
 import { type AlertDiff, anyFiring, decide, diffAlerts, groupChanges, type StoredAlert } from './diff.ts';
+import { type SyncTarget, syncTargetOf } from './enqueue.ts';
 import { dedupKey, type WebhookPayload } from './payload.ts';
 import { labelOfSeverity, severityOfLabel, sevNumber } from './severity.ts';
 import {
   addEvent,
+  addOpeningEvents,
   DECLARED_PREFIX,
+  finishNotification,
   type Incident,
+  insertAlertIncident,
+  insertDeclaredIncident,
   inTransaction,
+  linkNewIncident,
   loadAlerts,
   loadIncident,
+  markReopened,
   type Queryable,
+  recordNotification,
+  resolveIncident,
   saveAlerts,
+  setTruncatedAlerts,
+  stormPageFor,
 } from './store.ts';
 
 export type IntakeResult =
@@ -28,6 +39,8 @@ export type IntakeResult =
       /** The incident's version after this notification. */
       version: number;
       stormId: number | null;
+      /** What Slack must be brought in line with (none when nothing a user would see changed). */
+      sync: SyncTarget[];
       /** Set when this notification resolved the incident (for the time-to-resolve histogram). */
       resolved?: { alertname: string; labels: Record<string, string>; ms: number };
     };
@@ -68,43 +81,6 @@ async function recordChanges(db: Queryable, incidentId: number, diff: AlertDiff,
   }
 }
 
-/**
- * Puts a new incident in a storm message when the channel has more new incidents than allowed.
- * Intake must stay fast in a storm, so the count is not locked: concurrent notifications may let
- * a group or two more through on its own, or put a few more than `groupsPerMessage` on a page.
- */
-async function stormFor(db: Queryable, ctx: IntakeContext): Promise<number | null> {
-  const { storm } = ctx.config;
-  const since = new Date(ctx.now.getTime() - storm.windowSeconds * 1000);
-  const recent = await db.query(
-    'SELECT count(*)::int AS n FROM incidents WHERE channel = $1 AND created_at > $2',
-    [ctx.channel, since],
-  );
-  if (Number(recent.rows[0].n) < storm.maxNewIncidents) return null;
-  const findPage = async () => {
-    const open = await db.query(
-      `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
-         FROM incident_storms s
-        WHERE s.channel = $1 AND s.created_at > $2
-        ORDER BY s.id DESC LIMIT 1`,
-      [ctx.channel, new Date(ctx.now.getTime() - 6 * storm.windowSeconds * 1000)],
-    );
-    const page = open.rows[0];
-    return page && Number(page.members) < storm.groupsPerMessage ? Number(page.id) : undefined;
-  };
-  const found = await findPage();
-  if (found !== undefined) return found;
-  // Only page creation is serialised (once per page): whoever waited here sees the new page.
-  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`laojun-storm:${ctx.channel}`]);
-  const again = await findPage();
-  if (again !== undefined) return again;
-  const made = await db.query(
-    'INSERT INTO incident_storms (channel, created_at) VALUES ($1, $2) RETURNING id',
-    [ctx.channel, ctx.now],
-  );
-  return Number(made.rows[0].id);
-}
-
 async function openIncident(
   db: Queryable,
   p: WebhookPayload,
@@ -113,46 +89,36 @@ async function openIncident(
   dedupKeyOf: string,
   flapOf?: Incident,
 ): Promise<{ id: number; stormId: number | null }> {
-  const stormId = await stormFor(db, ctx);
-  const r = await db.query(
-    `INSERT INTO incidents (group_key, channel, status, alertname, severity, receiver, external_url,
-       group_labels, common_labels, common_annotations, truncated_alerts, started_at, created_at,
-       changed_at, storm_id, sev)
-     VALUES ($1, $2, 'firing', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id`,
-    [
-      p.groupKey,
-      ctx.channel,
-      p.groupLabels.alertname ?? p.commonLabels.alertname ?? diff.next[0]?.labels.alertname ?? '',
-      p.commonLabels.severity ?? '',
-      p.receiver,
-      p.externalURL,
-      JSON.stringify(p.groupLabels),
-      JSON.stringify(p.commonLabels),
-      JSON.stringify(p.commonAnnotations),
-      p.truncatedAlerts,
-      earliestStart(diff.next, ctx.now),
-      ctx.now,
-      stormId,
-      sevNumber(severityOfLabel(ctx.config, p.commonLabels.severity ?? '')),
-    ],
-  );
-  const id = Number(r.rows[0].id);
+  const { storm } = ctx.config;
+  const stormId = await stormPageFor(db, {
+    channel: ctx.channel,
+    now: ctx.now,
+    windowSeconds: storm.windowSeconds,
+    maxNewIncidents: storm.maxNewIncidents,
+    groupsPerMessage: storm.groupsPerMessage,
+  });
+  const id = await insertAlertIncident(db, {
+    groupKey: p.groupKey,
+    channel: ctx.channel,
+    alertname: p.groupLabels.alertname ?? p.commonLabels.alertname ?? diff.next[0]?.labels.alertname ?? '',
+    severity: p.commonLabels.severity ?? '',
+    receiver: p.receiver,
+    externalUrl: p.externalURL,
+    groupLabels: p.groupLabels,
+    commonLabels: p.commonLabels,
+    commonAnnotations: p.commonAnnotations,
+    truncatedAlerts: p.truncatedAlerts,
+    startedAt: earliestStart(diff.next, ctx.now),
+    createdAt: ctx.now,
+    stormId,
+    sev: sevNumber(severityOfLabel(ctx.config, p.commonLabels.severity ?? '')),
+  });
   await saveAlerts(db, id, diff.next);
   // 'opened' is timeline only; the checklist is the first reply of the thread (a stormed incident
   // has no thread of its own).
   const opened = { alerts: diff.next.map(eventAlert), ...(flapOf ? { previousIncidentId: flapOf.id } : {}) };
-  await db.query(
-    `INSERT INTO incident_events (incident_id, kind, data, post, at)
-     SELECT $1, k.kind, k.data, k.post, $2
-       FROM (VALUES (1, 'opened', $3::jsonb, false), (2, 'checklist', '{}'::jsonb, true)) AS k(n, kind, data, post)
-      WHERE k.n = 1 OR $4 ORDER BY k.n`,
-    [id, ctx.now, JSON.stringify(opened), stormId === null],
-  );
-  await db.query(
-    `WITH g AS (UPDATE alert_groups SET current_incident_id = $2 WHERE group_key = $1)
-     UPDATE alert_notifications SET incident_id = $2 WHERE dedup_key = $3`,
-    [p.groupKey, id, dedupKeyOf],
-  );
+  await addOpeningEvents(db, id, opened, ctx.now, stormId === null);
+  await linkNewIncident(db, p.groupKey, id, dedupKeyOf);
   return { id, stormId };
 }
 
@@ -166,18 +132,18 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
   return inTransaction(pool, async (db) => {
     // The notification row (its dedup key is the primary key) and, only when it is new, the
     // group's row lock (an upsert): notifications of one group are applied one at a time.
-    const g = await db.query(
-      `WITH n AS (
-         INSERT INTO alert_notifications (dedup_key, group_key, status, alert_count, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key)
-       INSERT INTO alert_groups (group_key) SELECT $2 FROM n
-       ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id`,
-      [key, p.groupKey, p.status, p.alerts.length, JSON.stringify(p), ctx.now],
-    );
-    if (g.rowCount === 0) return { outcome: 'duplicate' as const, dedupKey: key };
+    const notification = await recordNotification(db, {
+      dedupKey: key,
+      groupKey: p.groupKey,
+      status: p.status,
+      alertCount: p.alerts.length,
+      payload: p,
+      receivedAt: ctx.now,
+    });
+    if (notification.duplicate) return { outcome: 'duplicate' as const, dedupKey: key };
 
-    const currentId = g.rows[0]?.current_incident_id as string | null;
-    const current = currentId ? await loadIncident(db, Number(currentId), true) : undefined;
+    const currentId = notification.currentIncidentId;
+    const current = currentId ? await loadIncident(db, currentId, true) : undefined;
     const stored = current ? await loadAlerts(db, current.id) : [];
     let diff = diffAlerts(stored, p, ctx.now);
     const flapWindowMs = ctx.config.flapWindowMinutes * 60_000;
@@ -197,6 +163,7 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
         changed: true,
         stormId,
         version: 1,
+        sync: [syncTargetOf({ id, stormId }, 1)],
       };
     }
 
@@ -206,18 +173,14 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
     if (diff.touched) await saveAlerts(db, inc.id, diff.next);
     const post = inc.stormId === null;
     if (decision.kind === 'reopen') {
-      await db.query(
-        `UPDATE incidents SET status = 'firing', flap_count = flap_count + 1, resolved_at = NULL,
-           resolved_by = NULL, time_to_resolve_ms = NULL WHERE id = $1`,
-        [inc.id],
-      );
+      await markReopened(db, inc.id);
       await addEvent(db, inc.id, 'reopened', { flapCount: inc.flapCount + 1 }, { at: ctx.now, post });
       changed = true;
     }
     await recordChanges(db, inc.id, diff, ctx.now, post);
 
     if (p.truncatedAlerts !== inc.truncatedAlerts) {
-      await db.query('UPDATE incidents SET truncated_alerts = $2 WHERE id = $1', [inc.id, p.truncatedAlerts]);
+      await setTruncatedAlerts(db, inc.id, p.truncatedAlerts);
       changed = true;
     }
     const wasFiring = inc.status === 'firing' || decision.kind === 'reopen';
@@ -231,46 +194,19 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
       };
       changed = true;
     }
-    const v = await db.query(
-      `WITH n AS (UPDATE alert_notifications SET incident_id = $1 WHERE dedup_key = $2)
-       UPDATE incidents SET version = version + CASE WHEN $3 THEN 1 ELSE 0 END,
-              changed_at = CASE WHEN $3 THEN $4 ELSE changed_at END
-        WHERE id = $1 RETURNING version`,
-      [inc.id, key, changed, ctx.now],
-    );
+    const version = await finishNotification(db, inc.id, key, changed, ctx.now);
     return {
-      version: Number(v.rows[0]?.version ?? 0),
+      version,
       outcome: 'stored' as const,
       dedupKey: key,
       incidentId: inc.id,
       decision: decision.kind,
       changed,
       stormId: inc.stormId,
+      sync: changed ? [syncTargetOf(inc, version)] : [],
       ...(resolved ? { resolved } : {}),
     };
   });
-}
-
-/**
- * Marks an incident resolved (by Alertmanager or by hand), stores time to resolve, and queues the
- * resolution reply and the generated incident report that prompts the post-incident phase.
- */
-export async function resolveIncident(db: Queryable, inc: Incident, at: Date, by: string, now: Date) {
-  const ttr = Math.max(0, at.getTime() - inc.startedAt.getTime());
-  await db.query(
-    `UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3, time_to_resolve_ms = $4
-      WHERE id = $1`,
-    [inc.id, at, by, ttr],
-  );
-  const post = inc.stormId === null;
-  await addEvent(
-    db,
-    inc.id,
-    'resolved',
-    { durationMs: ttr, manual: by !== 'alertmanager' },
-    { at: now, actor: by === 'alertmanager' ? null : by, post },
-  );
-  await addEvent(db, inc.id, 'report', {}, { at: now, post });
 }
 
 /** What a person declaring an incident gives: the rest has defaults. */
@@ -300,29 +236,19 @@ export async function declareIncident(
 ): Promise<{ id: number; created: boolean }> {
   const groupKey = `${DECLARED_PREFIX}${d.key ?? randomUUID()}`;
   return inTransaction(pool, async (db) => {
-    // Two deliveries of one submission (a retried modal, a re-run CLI) wait here for each other.
-    await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [groupKey]);
-    const existing = await db.query('SELECT id FROM incidents WHERE group_key = $1', [groupKey]);
-    if (existing.rowCount) return { id: Number(existing.rows[0].id), created: false };
     const label = labelOfSeverity(ctx.config, d.severity);
     const labels: Record<string, string> = { severity: label, ...(d.service ? { service: d.service } : {}) };
-    const r = await db.query(
-      `INSERT INTO incidents (group_key, channel, status, alertname, severity, receiver, common_labels,
-         common_annotations, started_at, created_at, changed_at, sev, declared_by)
-       VALUES ($1, $2, 'firing', $3, $4, 'declared', $5, $6, $7, $7, $7, $8, $9) RETURNING id`,
-      [
-        groupKey,
-        ctx.channel,
-        d.title,
-        label,
-        JSON.stringify(labels),
-        JSON.stringify({ summary: d.title }),
-        ctx.now,
-        sevNumber(d.severity),
-        d.by,
-      ],
-    );
-    const id = Number(r.rows[0].id);
+    const { id, created } = await insertDeclaredIncident(db, {
+      groupKey,
+      channel: ctx.channel,
+      title: d.title,
+      severityLabel: label,
+      labels,
+      at: ctx.now,
+      sev: sevNumber(d.severity),
+      by: d.by,
+    });
+    if (!created) return { id, created: false };
     await addEvent(
       db,
       id,
@@ -334,3 +260,6 @@ export async function declareIncident(
     return { id, created: true };
   });
 }
+
+/** Resolving is a store operation now (store/changes.ts); kept importable from here for existing callers. */
+export { resolveIncident };

@@ -2,10 +2,11 @@ import type { Deps } from '../deps.ts';
 import { UserError } from '../errors.ts';
 import { replanSteps } from '../oncall/engine.ts';
 import type { Severity } from './config.ts';
-import { enqueueSync } from './enqueue.ts';
-import { type Declaration, declareIncident, resolveIncident, TITLE_MAX } from './intake.ts';
+import { enqueueSyncs } from './enqueue.ts';
+import { type Declaration, declareIncident, TITLE_MAX } from './intake.ts';
 import { labelOfSeverity, severityOf, sevNumber } from './severity.ts';
 import {
+  acknowledgeIncident,
   addEvent,
   addStatusUpdate,
   bumpVersion,
@@ -14,6 +15,7 @@ import {
   inTransaction,
   loadIncident,
   type Queryable,
+  resolveIncident,
   STATUS_UPDATE_MAX,
   setCommsLead,
   setSeverity,
@@ -49,9 +51,7 @@ export function checkDeclaration(deps: Deps, d: { title: string; service?: strin
 }
 
 async function enqueue(deps: Deps, incidentId: number, version: number) {
-  await enqueueSync(deps, { incidentId, version }).catch((err) =>
-    deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
-  );
+  await enqueueSyncs(deps, [{ incidentId, version }]);
 }
 
 /** Declares an incident; its thread appears through the sync, its escalation through the ticker. */
@@ -121,14 +121,7 @@ export async function postStatusUpdate(deps: Deps, incidentId: number, text: str
 export async function acknowledge(deps: Deps, incidentId: number, by: string) {
   return changeIncident(deps, incidentId, async (db, inc, now) => {
     if (inc.ackedBy || inc.status === 'resolved') return false;
-    const tta = Math.max(0, now.getTime() - inc.startedAt.getTime());
-    await db.query('UPDATE incidents SET acked_at = $2, acked_by = $3, time_to_ack_ms = $4 WHERE id = $1', [
-      inc.id,
-      now,
-      by,
-      tta,
-    ]);
-    await addEvent(db, inc.id, 'acknowledged', { timeToAckMs: tta }, { at: now, actor: by });
+    await acknowledgeIncident(db, inc, by, now);
     return true;
   });
 }

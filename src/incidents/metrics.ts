@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { syncGauges } from './store.ts';
 
 /**
  * Metrics of incident threads. Slack calls by method and outcome are the shared
@@ -8,7 +9,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  */
 export function createIncidentMetrics(registry: Registry) {
   let pool: pg.Pool | undefined;
-  const gauge = (name: string, help: string, sql: string) =>
+  const gauge = (name: string, help: string, read: (db: pg.Pool) => Promise<number>) =>
     new Gauge({
       name,
       help,
@@ -16,8 +17,7 @@ export function createIncidentMetrics(registry: Registry) {
       async collect() {
         if (!pool) return;
         try {
-          const r = await pool.query(sql);
-          this.set(Number(r.rows[0]?.v ?? 0));
+          this.set(await read(pool));
         } catch {
           // PostgreSQL down: keep the last value; /readyz reports the outage.
         }
@@ -68,20 +68,16 @@ export function createIncidentMetrics(registry: Registry) {
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
       registers: [registry],
     }),
-    open: gauge(
-      'laojun_incidents_open',
-      'Incidents currently firing',
-      "SELECT count(*) AS v FROM incidents WHERE status = 'firing'",
-    ),
+    open: gauge('laojun_incidents_open', 'Incidents currently firing', syncGauges.firing),
     unsynced: gauge(
       'laojun_incidents_unsynced',
       'Incidents whose Slack messages are behind the stored state',
-      'SELECT count(*) AS v FROM incidents WHERE synced_version < version',
+      syncGauges.unsynced,
     ),
     oldestUnsynced: gauge(
       'laojun_incident_sync_lag_oldest_seconds',
       'Age of the oldest change not yet shown in Slack',
-      'SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(changed_at)), 0) AS v FROM incidents WHERE synced_version < version',
+      syncGauges.oldestUnsyncedSeconds,
     ),
   };
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { pacerFor } from './pacing.ts';
+import { claimPost, type PostRef, restorePostClaim } from './store.ts';
 
 /*
  * Posting exactly once to Slack: a claim in PostgreSQL before the post, a search (by message metadata)
@@ -68,19 +69,8 @@ async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Where a post's claim and ts are stored: an incident's root, a thread reply, a storm message. */
-const CLAIM_COLUMNS = {
-  incidents: { claim: 'root_claimed_at', ts: 'root_ts' },
-  incident_events: { claim: 'post_started_at', ts: 'posted_ts' },
-  incident_storms: { claim: 'root_claimed_at', ts: 'root_ts' },
-  oncall_deliveries: { claim: 'claimed_at', ts: 'posted_ts' },
-  /** The stakeholder channel's message of an incident (a second post of the incidents row). */
-  incident_stakeholder: { table: 'incidents', claim: 'stakeholder_claimed_at', ts: 'stakeholder_ts' },
-} as const;
-
-export interface PostClaim {
-  table: keyof typeof CLAIM_COLUMNS;
-  id: number;
+/** The message a post is for (see PostRef in the store), and its claim as loaded. */
+export interface PostClaim extends PostRef {
   /** The claim as loaded: set when an earlier attempt may have posted. */
   claimedAt: Date | null;
 }
@@ -108,13 +98,7 @@ export async function postOnce(
     render: () => OutgoingMessage | Promise<OutgoingMessage>;
   },
 ): Promise<{ ts: string; adopted: boolean }> {
-  const col = CLAIM_COLUMNS[claim.table];
-  const table = 'table' in col ? col.table : claim.table;
-  const setClaim = (value: Date | null) =>
-    deps.pool.query(`UPDATE ${table} SET ${col.claim} = $2 WHERE id = $1 AND ${col.ts} IS NULL`, [
-      claim.id,
-      value,
-    ]);
+  const setClaim = (value: Date | null) => restorePostClaim(deps.pool, claim, value);
   let found = claim.claimedAt;
   if (found) {
     const earlier = await earlierPost(deps, p.channel, p.threadTs, found, p.marker);
@@ -129,9 +113,7 @@ export async function postOnce(
   }
   const msg = await p.render();
   await pacerFor(deps).beforePost(p.channel);
-  await deps.pool.query(`UPDATE ${table} SET ${col.claim} = COALESCE(${col.claim}, now()) WHERE id = $1`, [
-    claim.id,
-  ]);
+  await claimPost(deps.pool, claim);
   try {
     const posted = await paced(deps, () =>
       deps.slack.postMessage({

@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.ts';
 import { UserError } from '../errors.ts';
 import { messageLink } from '../slack/permalink.ts';
-import { enqueueStormSync, enqueueSync } from './enqueue.ts';
-import { addEvent, bumpVersion, inTransaction, loadIncident } from './store.ts';
+import { enqueueSyncs } from './enqueue.ts';
+import { addEvent, bumpVersion, inTransaction, leaveStorm, loadIncident } from './store.ts';
 
 /**
  * Opens a thread for a group listed in a storm message. In one transaction (the incident's row
@@ -30,9 +30,7 @@ export async function promoteFromStorm(
     if (inc.status === 'resolved') {
       throw new UserError(deps.t('incidents.errors.promoteResolved', { alertname: inc.alertname }));
     }
-    await db.query('UPDATE incidents SET promoted_from_storm_id = storm_id, storm_id = NULL WHERE id = $1', [
-      incidentId,
-    ]);
+    await leaveStorm(db, incidentId);
     await addEvent(db, incidentId, 'promoted', { stormId: from }, { at: now, actor: userId, post: false });
     await addEvent(db, incidentId, 'checklist', {}, { at: now, post: true });
     return { already: false as const, inc, from, version: await bumpVersion(db, incidentId, now) };
@@ -48,8 +46,6 @@ export async function promoteFromStorm(
   }
   const { version, from } = outcome;
   // Redis down: the state is stored; the sweep posts the thread and edits the storm message.
-  await Promise.all([enqueueSync(deps, { incidentId, version }), enqueueStormSync(deps, from)]).catch((err) =>
-    deps.logger.warn({ incidentId, err }, 'sync not enqueued; the sweep will catch up'),
-  );
+  await enqueueSyncs(deps, [{ incidentId, version }, { stormId: from }]);
   return deps.t('incidents.ephemeral.promoted', { alertname: inc.alertname });
 }

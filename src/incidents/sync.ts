@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { draftPostmortem } from '../postmortem/draft.ts';
 import { historyForRoot } from '../postmortem/history.ts';
 import { SlackRateLimitedError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
-import { enqueueStormSync } from './enqueue.ts';
+import { enqueueSyncs } from './enqueue.ts';
 import { DECLARED_EVIDENCE } from './evidence-config.ts';
 import { postOnce, update } from './post-once.ts';
 import type { RenderContext } from './render-root.ts';
@@ -13,18 +12,26 @@ import { renderRoot } from './render-root.ts';
 import { renderStakeholder } from './render-stakeholder.ts';
 import { renderChecklist, renderEvent, renderReport } from './render-thread.ts';
 import {
+  acquireLease,
+  claimOpenedHook,
   type Incident,
   type IncidentEvent,
   isDeclared,
   loadAlerts,
   loadEvents,
   loadIncident,
-  rowToEvent,
+  markChecklistShown,
+  markEventPosted,
+  markRootShown,
+  markStakeholderShown,
+  markSynced as markSyncedIn,
+  pendingThreadEvents,
+  recordRootPosted,
+  recordStakeholderPosted,
+  releaseLease,
+  rootsWaiting,
+  stormWaiting,
 } from './store.ts';
-
-/** Each sync pass holds a lease on the incident row so only one worker talks to Slack for it. */
-const LEASE_SECONDS = 60;
-const OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
 export type SyncOutcome = 'synced' | 'busy' | 'gone' | 'stormed';
 
@@ -65,21 +72,14 @@ async function ensureRoot(
     },
   );
   // An adopted root shows an earlier version: root_version stays, so it is edited next.
-  await deps.pool.query(
-    'UPDATE incidents SET root_ts = $2, root_version = GREATEST(root_version, $3) WHERE id = $1',
-    [inc.id, ts, adopted ? 0 : inc.version],
-  );
+  await recordRootPosted(deps.pool, inc.id, ts, adopted ? 0 : inc.version);
   await announceOpened(deps, inc, ts);
   return { ts, fresh: !adopted };
 }
 
 /** The hook for features that add to a new thread (evidence): job `incident-opened`, once. */
 async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
-  const r = await deps.pool.query(
-    'UPDATE incidents SET opened_hook_at = now() WHERE id = $1 AND opened_hook_at IS NULL RETURNING id',
-    [inc.id],
-  );
-  if (r.rowCount === 0) return;
+  if (!(await claimOpenedHook(deps.pool, inc.id))) return;
   await deps.queues
     .enqueue(
       'incident-opened',
@@ -94,10 +94,7 @@ async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
     )
     .catch((err) => {
       // The thread exists either way; only the extra diagnostics are missed.
-      deps.logger.warn(
-        { incidentId: inc.id, err: (err as Error).message },
-        'incident-opened hook not enqueued',
-      );
+      deps.logger.warn({ incidentId: inc.id, err }, 'incident-opened hook not enqueued');
     });
 }
 
@@ -118,15 +115,9 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
     { table: 'incident_events', id: e.id, claimedAt: e.postStartedAt },
     { channel: inc.channel, threadTs: rootTs, marker: { incident: inc.id, part: `event-${e.id}` }, render },
   );
-  if (adopted) {
-    await deps.pool.query('UPDATE incident_events SET posted_ts = $2 WHERE id = $1', [e.id, ts]);
-    return;
-  }
-  // The checklist as posted shows the ticks of this moment: record which revision that was.
-  await deps.pool.query('UPDATE incident_events SET posted_ts = $2, synced_rev = rev WHERE id = $1', [
-    e.id,
-    ts,
-  ]);
+  // The checklist as posted shows the ticks of this moment (an adopted earlier post may not).
+  await markEventPosted(deps.pool, e.id, ts, !adopted);
+  if (adopted) return;
   if (file) {
     await deps.slack
       .uploadFile({
@@ -136,34 +127,8 @@ async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentE
         title: file.filename,
         content: file.content,
       })
-      .catch((err) =>
-        deps.logger.warn({ incidentId: inc.id, err: (err as Error).message }, 'report file not uploaded'),
-      );
+      .catch((err) => deps.logger.warn({ incidentId: inc.id, err }, 'report file not uploaded'));
   }
-}
-
-async function acquire(
-  deps: Deps,
-  table: 'incidents' | 'incident_storms',
-  id: number,
-): Promise<boolean | undefined> {
-  const r = await deps.pool.query(
-    `UPDATE ${table} SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
-      WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING id`,
-    [id, OWNER, LEASE_SECONDS],
-  );
-  if (r.rowCount) return true;
-  const exists = await deps.pool.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
-  return exists.rowCount ? false : undefined;
-}
-
-async function release(deps: Deps, table: 'incidents' | 'incident_storms', id: number) {
-  await deps.pool
-    .query(`UPDATE ${table} SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [
-      id,
-      OWNER,
-    ])
-    .catch(() => {});
 }
 
 /**
@@ -172,7 +137,7 @@ async function release(deps: Deps, table: 'incidents' | 'incident_storms', id: n
  * timeline order) and the checklist's ticks. Repeats until nothing changed meanwhile.
  */
 export async function syncIncident(deps: Deps, incidentId: number): Promise<SyncOutcome> {
-  const got = await acquire(deps, 'incidents', incidentId);
+  const got = await acquireLease(deps.pool, 'incidents', incidentId);
   if (got === undefined) return 'gone';
   if (!got) return 'busy';
   // A group promoted from a storm message is still listed there: its row follows what was shown.
@@ -187,7 +152,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         return 'stormed';
       }
       fromStorm = inc.promotedFromStormId;
-      if (!inc.rootTs && fromStorm === null && (await stormWaiting(deps, inc.channel))) {
+      if (!inc.rootTs && fromStorm === null && (await stormWaiting(deps.pool, inc.channel))) {
         // Storm first: one storm message names hundreds of groups, a root names one; under the
         // channel's 1 post/s the storm message goes before the roots still waiting.
         deps.metrics.incidents.paced.inc({ method: 'storm-first' });
@@ -195,22 +160,15 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
       }
       const ctx = renderContext(deps);
       const { ts: rootTs, fresh } = await ensureRoot(deps, inc, ctx);
-      const pending = await deps.pool.query(
-        'SELECT * FROM incident_events WHERE incident_id = $1 AND post AND (posted_ts IS NULL OR synced_rev < rev) ORDER BY id',
-        [inc.id],
-      );
-      const events = pending.rows.map(rowToEvent);
+      const events = await pendingThreadEvents(deps.pool, inc.id);
       // The root first (edits have their own budget): a resolution shows in the channel at once,
       // not after this thread's replies have had their turn at the channel's 1 post/s.
       if (!fresh && inc.rootVersion < inc.version) {
         await update(deps, inc.channel, rootTs, await rootMessage(deps, inc, ctx));
-        await deps.pool.query(
-          'UPDATE incidents SET root_version = GREATEST(root_version, $2) WHERE id = $1',
-          [inc.id, inc.version],
-        );
+        await markRootShown(deps.pool, inc.id, inc.version);
       }
       await syncStakeholders(deps, inc, rootTs, ctx);
-      if (events.some((e) => e.postedTs === null) && (await rootsWaiting(deps, inc))) {
+      if (events.some((e) => e.postedTs === null) && (await rootsWaiting(deps.pool, inc))) {
         // Roots first: under the channel's 1 post/s, a group nobody has seen yet matters more than
         // this thread's replies, which follow.
         deps.metrics.incidents.paced.inc({ method: 'roots-first' });
@@ -220,17 +178,14 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         if (e.postedTs === null) await postEvent(deps, inc, rootTs, e, ctx);
         else {
           await update(deps, inc.channel, e.postedTs, renderChecklist(inc, ctx));
-          await deps.pool.query(
-            'UPDATE incident_events SET synced_rev = $2 WHERE id = $1 AND synced_rev < $2',
-            [e.id, e.rev],
-          );
+          await markChecklistShown(deps.pool, e.id, e.rev);
         }
       }
       await markSynced(deps, inc);
     }
     return 'synced';
   } finally {
-    await release(deps, 'incidents', incidentId);
+    await releaseLease(deps.pool, 'incidents', incidentId);
     if (fromStorm !== null) await refreshStorm(deps, fromStorm);
   }
 }
@@ -250,71 +205,27 @@ async function syncStakeholders(deps: Deps, inc: Incident, rootTs: string, ctx: 
       { table: 'incident_stakeholder', id: inc.id, claimedAt: inc.stakeholderClaimedAt },
       { channel, marker: { incident: inc.id, part: 'stakeholder' }, render },
     );
-    await deps.pool.query(
-      'UPDATE incidents SET stakeholder_ts = $2, stakeholder_version = GREATEST(stakeholder_version, $3) WHERE id = $1',
-      [inc.id, posted.ts, posted.adopted ? 0 : inc.version],
-    );
+    await recordStakeholderPosted(deps.pool, inc.id, posted.ts, posted.adopted ? 0 : inc.version);
     // An adopted message shows an earlier version: edited below.
     if (!posted.adopted) return;
     ts = posted.ts;
   }
   await update(deps, channel, ts, render());
-  await deps.pool.query(
-    'UPDATE incidents SET stakeholder_version = GREATEST(stakeholder_version, $2) WHERE id = $1',
-    [inc.id, inc.version],
-  );
+  await markStakeholderShown(deps.pool, inc.id, inc.version);
 }
 
 /** How soon a thread whose replies gave way to other groups' roots tries again. */
 const ROOTS_FIRST_RETRY_MS = 1_000;
 
-/**
- * Whether another firing group in the channel, opened in the last 2 minutes, still waits for its
- * root message (a group whose root can never be posted stops holding the others back after that).
- */
-async function rootsWaiting(deps: Deps, inc: Incident): Promise<boolean> {
-  const r = await deps.pool.query(
-    `SELECT 1 FROM incidents
-      WHERE channel = $1 AND id <> $2 AND status = 'firing' AND root_ts IS NULL AND storm_id IS NULL
-        AND created_at > now() - interval '2 minutes'
-      LIMIT 1`,
-    [inc.channel, inc.id],
-  );
-  return (r.rowCount ?? 0) > 0;
-}
-
-/**
- * Whether the channel has a storm message with groups in it that is not posted yet (started in the
- * last 2 minutes, so a storm message that cannot be posted stops holding roots back after that).
- */
-async function stormWaiting(deps: Deps, channel: string): Promise<boolean> {
-  const r = await deps.pool.query(
-    `SELECT 1 FROM incident_storms s
-      WHERE s.channel = $1 AND s.root_ts IS NULL AND s.created_at > now() - interval '2 minutes'
-        AND EXISTS (SELECT 1 FROM incidents i WHERE i.storm_id = s.id)
-      LIMIT 1`,
-    [channel],
-  );
-  return (r.rowCount ?? 0) > 0;
-}
-
 /** Enqueues an edit of a storm message (coalesced); the sweep catches up if this is lost. */
 async function refreshStorm(deps: Deps, stormId: number) {
-  await enqueueStormSync(deps, stormId).catch((err) =>
-    deps.logger.warn(
-      { stormId, err: (err as Error).message },
-      'storm sync not enqueued; the sweep will catch up',
-    ),
-  );
+  await enqueueSyncs(deps, [{ stormId }]);
 }
 
-async function markSynced(deps: Deps, inc: Incident & { changedAt?: Date }) {
-  const r = await deps.pool.query(
-    'UPDATE incidents SET synced_version = GREATEST(synced_version, $2) WHERE id = $1 RETURNING changed_at, version',
-    [inc.id, inc.version],
-  );
-  const changedAt = r.rows[0]?.changed_at as Date | undefined;
-  if (changedAt && Number(r.rows[0].version) === inc.version) {
+/** Slack shows this version of the incident; the sync-lag histogram learns how long that took. */
+async function markSynced(deps: Deps, inc: Incident) {
+  const changedAt = await markSyncedIn(deps.pool, inc.id, inc.version);
+  if (changedAt) {
     deps.metrics.incidents.syncLag.observe(Math.max(0, (deps.now().getTime() - changedAt.getTime()) / 1000));
   }
 }

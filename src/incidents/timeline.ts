@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { addCommandEvent } from './store.ts';
 
 export interface CommandRun {
   /** The run-command job: a retried delivery records the run once. */
@@ -23,12 +24,5 @@ export async function recordCommandEvent(deps: Deps, incidentId: number, run: Co
     outcome: run.outcome,
     title: deps.redact(run.title),
   };
-  await deps.pool.query(
-    `INSERT INTO incident_events (incident_id, kind, data, actor, post, at)
-     SELECT $1, 'command', $2, $3, false, $4
-      WHERE EXISTS (SELECT 1 FROM incidents WHERE id = $1)
-        AND NOT EXISTS (SELECT 1 FROM incident_events
-                         WHERE incident_id = $1 AND kind = 'command' AND data->>'jobId' = $5)`,
-    [incidentId, JSON.stringify(data), run.userId, deps.now(), run.jobId],
-  );
+  await addCommandEvent(deps.pool, incidentId, data, run.userId, deps.now());
 }

@@ -1,14 +1,20 @@
 import type { Deps } from '../deps.ts';
 import { checklistOf, itemKey, type Ticks } from '../incidents/checklist.ts';
-import { enqueueStormSync, enqueueSync } from '../incidents/enqueue.ts';
+import { enqueueSyncs, type SyncTarget, syncTargetOf } from '../incidents/enqueue.ts';
 import { EVIDENCE_USER, serviceOf } from '../incidents/evidence-config.ts';
 import {
   addEvent,
   bumpVersion,
+  currentLifeStart,
   type Incident,
+  incidentsToPlan,
+  incidentsWithStaleSteps,
   inTransaction,
   loadIncident,
+  planReminderPages,
   type Queryable,
+  recordPageFired,
+  saveChecklist,
 } from '../incidents/store.ts';
 import { type OncallConfig, policyFor, type StepConfig } from './config.ts';
 import { loadOverrides } from './overrides.ts';
@@ -70,28 +76,15 @@ export function resolveTarget(
  * again pages again; keys `step:<i>`, then `step:<flap>:<i>`). Idempotent across replicas.
  */
 export async function planSteps(deps: Deps, config: OncallConfig, now: Date): Promise<number> {
-  const r = await deps.pool.query(
-    `SELECT id, severity, sev, flap_count, start FROM (
-       SELECT i.id, i.severity, i.sev, i.flap_count,
-              CASE WHEN i.flap_count = 0 THEN i.created_at
-                   ELSE COALESCE((SELECT max(e.at) FROM incident_events e
-                                   WHERE e.incident_id = i.id AND e.kind = 'reopened'), i.created_at) END AS start,
-              CASE WHEN i.flap_count = 0 THEN 'step:0' ELSE 'step:' || i.flap_count || ':0' END AS first_key
-         FROM incidents i
-        WHERE i.status = 'firing' AND i.acked_at IS NULL) c
-      WHERE start > $1
-        AND NOT EXISTS (SELECT 1 FROM oncall_pages p WHERE p.incident_id = c.id AND p.key = c.first_key)
-      ORDER BY id LIMIT 500`,
-    [new Date(now.getTime() - PLAN_WINDOW_MS)],
-  );
-  if (!r.rowCount) return 0;
-  const rows = r.rows.flatMap((row) => {
-    const flap = Number(row.flap_count);
-    return policyFor(config, String(row.severity), row.sev === null ? null : Number(row.sev)).map((s, i) => ({
-      incident_id: Number(row.id),
+  const due = await incidentsToPlan(deps.pool, new Date(now.getTime() - PLAN_WINDOW_MS));
+  if (!due.length) return 0;
+  const rows = due.flatMap((inc) => {
+    const flap = inc.flapCount;
+    return policyFor(config, inc.severity, inc.sev).map((s, i) => ({
+      incident_id: inc.id,
       key: flap === 0 ? `step:${i}` : `step:${flap}:${i}`,
       step: i,
-      due_at: new Date((row.start as Date).getTime() + s.after).toISOString(),
+      due_at: new Date(inc.start.getTime() + s.after).toISOString(),
       targets: [s.notify],
     }));
   });
@@ -126,12 +119,7 @@ export async function replanSteps(
     );
     const inc = await loadIncident(db, incidentId, true);
     if (!inc || inc.status === 'resolved' || inc.ackedAt) return 0;
-    const r = await db.query(
-      `SELECT COALESCE((SELECT max(at) FROM incident_events WHERE incident_id = $1 AND kind = 'reopened'),
-                       $2::timestamptz) AS start`,
-      [incidentId, inc.createdAt],
-    );
-    const start = r.rows[0].start as Date;
+    const start = await currentLifeStart(db, incidentId, inc.createdAt);
     if (start.getTime() < now.getTime() - PLAN_WINDOW_MS) return 0;
     await db.query(
       `UPDATE oncall_pages SET cancelled_at = $2, cancel_reason = 'severity changed'
@@ -168,20 +156,7 @@ export async function replanSteps(
 /** Creates the next reminder of each acknowledged incident still firing that has none pending. */
 export async function planReminders(deps: Deps, config: OncallConfig): Promise<number> {
   if (!config.reminders.enabled) return 0;
-  const r = await deps.pool.query(
-    `INSERT INTO oncall_pages (incident_id, key, kind, step, due_at)
-     SELECT i.id, 'reminder:' || (COALESCE(r.n, 0) + 1), 'reminder', COALESCE(r.n, 0) + 1,
-            GREATEST(i.acked_at + make_interval(secs => $1), r.last_fired + make_interval(secs => $2))
-       FROM incidents i
-       LEFT JOIN LATERAL (
-         SELECT max(step) AS n, max(fired_at) AS last_fired,
-                bool_or(fired_at IS NULL AND cancelled_at IS NULL) AS pending
-           FROM oncall_pages WHERE incident_id = i.id AND kind = 'reminder') r ON true
-      WHERE i.status = 'firing' AND i.acked_at IS NOT NULL AND NOT COALESCE(r.pending, false)
-     ON CONFLICT (incident_id, key) DO NOTHING`,
-    [config.reminders.after / 1000, config.reminders.every / 1000],
-  );
-  return r.rowCount ?? 0;
+  return planReminderPages(deps.pool, config.reminders.after / 1000, config.reminders.every / 1000);
 }
 
 interface PageRow {
@@ -197,7 +172,8 @@ export interface Fired {
   latenessMs: number;
   incidentId: number;
   version: number;
-  stormId: number | null;
+  /** What Slack must show of it: its thread, or the storm message listing it. */
+  sync: SyncTarget;
   deliveries: number[];
 }
 
@@ -214,10 +190,7 @@ async function tickNotified(db: Queryable, deps: Deps, config: OncallConfig, inc
   const key = notifyItemKey(deps, config);
   if (!key || inc.checklist[key]) return;
   const ticks: Ticks = { ...inc.checklist, [key]: { by: EVIDENCE_USER, at: now.toISOString() } };
-  await db.query('UPDATE incidents SET checklist = $2 WHERE id = $1', [inc.id, JSON.stringify(ticks)]);
-  await db.query("UPDATE incident_events SET rev = rev + 1 WHERE incident_id = $1 AND kind = 'checklist'", [
-    inc.id,
-  ]);
+  await saveChecklist(db, inc.id, ticks);
   await addEvent(db, inc.id, 'ticked', { item: key }, { at: now, actor: EVIDENCE_USER, post: false });
 }
 
@@ -268,46 +241,27 @@ async function firePage(
     latenessMs: lateness,
   };
   // One round trip: the timeline event, the page marked fired, its deliveries, the version bump.
-  const r = await db.query(
-    `WITH ev AS (
-       INSERT INTO incident_events (incident_id, kind, data, post, at) VALUES ($1, 'oncall_page', $2, $3, $4)),
-     pg AS (UPDATE oncall_pages SET fired_at = $4, lateness_ms = $6, targets = $7 WHERE id = $5),
-     dl AS (
-       INSERT INTO oncall_deliveries (page_id, kind, target, created_at)
-       SELECT $5, d.kind, d.target, $4 FROM jsonb_to_recordset($8::jsonb) AS d(kind text, target text)
-       ON CONFLICT (page_id, kind, target) DO NOTHING RETURNING id),
-     v AS (UPDATE incidents SET version = version + 1, changed_at = $4 WHERE id = $1 RETURNING version)
-     SELECT (SELECT version FROM v) AS version, (SELECT coalesce(array_agg(id), '{}') FROM dl) AS ids`,
-    [
-      inc.id,
-      JSON.stringify(data),
-      post,
-      now,
-      page.id,
-      lateness,
-      JSON.stringify(target),
-      JSON.stringify(deliveries),
-    ],
-  );
-  const row = r.rows[0];
+  const { version, deliveryIds } = await recordPageFired(db, {
+    incidentId: inc.id,
+    data,
+    post,
+    at: now,
+    page: { id: page.id, latenessMs: lateness, targets: target, deliveries },
+  });
   return {
     kind: page.kind,
     latenessMs: lateness,
     incidentId: inc.id,
-    version: Number(row.version),
-    stormId: inc.stormId,
-    deliveries: (row.ids as string[]).map(Number),
+    version,
+    sync: syncTargetOf(inc, version),
+    deliveries: deliveryIds,
   };
 }
 
 /** After a commit: the thread sync and the deliveries (the sweep and the ticker re-drive what is lost). */
 export async function afterFire(deps: Deps, fired: readonly Fired[]): Promise<void> {
   for (const f of fired) {
-    const sync =
-      f.stormId !== null
-        ? enqueueStormSync(deps, f.stormId)
-        : enqueueSync(deps, { incidentId: f.incidentId, version: f.version });
-    await sync.catch((err) => deps.logger.warn({ err: (err as Error).message }, 'on-call sync not enqueued'));
+    await enqueueSyncs(deps, [f.sync]);
     for (const id of f.deliveries) await enqueueDelivery(deps, id);
   }
 }
@@ -382,15 +336,9 @@ export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Prom
  * order firePage uses), so this and a firing step never deadlock.
  */
 export async function stopAcknowledged(deps: Deps, now: Date): Promise<number> {
-  const r = await deps.pool.query(
-    `SELECT DISTINCT p.incident_id FROM oncall_pages p JOIN incidents i ON i.id = p.incident_id
-      WHERE p.kind = 'step' AND p.fired_at IS NULL AND p.cancelled_at IS NULL
-        AND (i.acked_at IS NOT NULL OR i.status = 'resolved')
-      LIMIT 200`,
-  );
+  const stale = await incidentsWithStaleSteps(deps.pool);
   const fired: Fired[] = [];
-  for (const row of r.rows) {
-    const incidentId = Number(row.incident_id);
+  for (const incidentId of stale) {
     const f = await inTransaction(deps.pool, async (db) => {
       const pages = await db.query(
         `SELECT id FROM oncall_pages WHERE incident_id = $1 AND kind = 'step'
@@ -419,14 +367,14 @@ export async function stopAcknowledged(deps: Deps, now: Date): Promise<number> {
         latenessMs: 0,
         incidentId,
         version,
-        stormId: inc.stormId,
+        sync: syncTargetOf(inc, version),
         deliveries: [],
       };
     });
     if (f) fired.push(f);
   }
   await afterFire(deps, fired);
-  return r.rowCount ?? 0;
+  return stale.length;
 }
 
 /** Deliveries neither done nor given up whose job may be lost (Redis flushed, retries used up). */

@@ -1,6 +1,6 @@
 import type { ServiceConfig } from '../config.ts';
 import { serviceOf } from '../incidents/evidence-config.ts';
-import type { Queryable } from '../incidents/store.ts';
+import { incidentsForExport, type Queryable } from '../incidents/store.ts';
 import type { Redactor } from '../redact.ts';
 import { messageLink } from '../slack/permalink.ts';
 
@@ -83,16 +83,7 @@ export async function exportIncidents(
   since: Date,
   limit = 100_000,
 ): Promise<ExportedIncident[]> {
-  const r = await db.query(
-    `SELECT i.*, COALESCE(p.root_cause, '') AS pm_root_cause, COALESCE(p.lessons, '') AS pm_lessons,
-            (SELECT count(*) FROM incident_alerts a WHERE a.incident_id = i.id)::int AS alert_count,
-            (SELECT count(*) FROM incident_followups f WHERE f.incident_id = i.id AND f.closed_at IS NULL)::int AS f_open,
-            (SELECT count(*) FROM incident_followups f WHERE f.incident_id = i.id)::int AS f_total
-       FROM incidents i LEFT JOIN incident_postmortems p ON p.incident_id = i.id
-      WHERE i.started_at >= $1 ORDER BY i.started_at, i.id LIMIT ${Math.max(1, Math.floor(limit))}`,
-    [since],
-  );
-  return r.rows.map((x) => {
+  return (await incidentsForExport(db, since, limit)).map((x) => {
     const labels = {
       ...(x.common_labels as Record<string, string>),
       ...(x.group_labels as Record<string, string>),

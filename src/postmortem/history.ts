@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../config.ts';
 import { serviceOf } from '../incidents/evidence-config.ts';
 import { esc, formatDuration, slackDate } from '../incidents/format.ts';
 import type { RenderContext } from '../incidents/render-root.ts';
-import type { Incident, Queryable } from '../incidents/store.ts';
+import { earlierIncidents, type Incident, type Queryable } from '../incidents/store.ts';
 import type { Logger } from '../logger.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import { messageLink } from '../slack/permalink.ts';
@@ -40,15 +40,9 @@ export async function incidentHistory(
   services: readonly ServiceConfig[],
 ): Promise<IncidentHistory> {
   const since = new Date(inc.startedAt.getTime() - HISTORY_DAYS * 86_400_000);
-  const r = await db.query(
-    `SELECT id, status, common_labels, group_labels, started_at, resolved_by, time_to_resolve_ms, channel, root_ts
-       FROM incidents
-      WHERE alertname = $1 AND id < $2 AND started_at >= $3
-      ORDER BY started_at DESC, id DESC LIMIT 1000`,
-    [inc.alertname, inc.id, since],
-  );
+  const earlier = await earlierIncidents(db, inc.alertname, inc.id, since);
   const mine = serviceKey({ ...inc.commonLabels, ...inc.groupLabels }, services);
-  const same = r.rows.filter(
+  const same = earlier.filter(
     (x) =>
       serviceKey(
         { ...(x.common_labels as Record<string, string>), ...(x.group_labels as Record<string, string>) },

@@ -1,7 +1,7 @@
 import { medianSorted } from 'simple-statistics';
 import type { ServiceConfig } from '../config.ts';
 import { serviceOf } from '../incidents/evidence-config.ts';
-import type { Queryable } from '../incidents/store.ts';
+import { incidentTimes, noiseByAlert, type Queryable } from '../incidents/store.ts';
 
 /** Median and 90th percentile (ms) of a set of durations; null when there are none. */
 export interface Spread {
@@ -82,12 +82,7 @@ export async function incidentStats(
   days: number,
 ): Promise<IncidentStats> {
   const since = new Date(now.getTime() - days * 86_400_000);
-  const r = await db.query(
-    `SELECT alertname, common_labels, group_labels, time_to_ack_ms, time_to_resolve_ms
-       FROM incidents WHERE started_at >= $1 AND started_at <= $2 ORDER BY started_at LIMIT 50000`,
-    [since, now],
-  );
-  const rows: Row[] = r.rows.map((x) => {
+  const rows: Row[] = (await incidentTimes(db, since, now)).map((x) => {
     const labels = {
       ...(x.common_labels as Record<string, string>),
       ...(x.group_labels as Record<string, string>),
@@ -112,16 +107,7 @@ export async function incidentStats(
 /** The alerts that opened the most incidents (and alert instances), and the ones that flapped most. */
 export async function noiseStats(db: Queryable, now: Date, days = 7, limit = 5): Promise<NoiseStats> {
   const since = new Date(now.getTime() - days * 86_400_000);
-  const r = await db.query(
-    `SELECT i.alertname, count(*)::int AS incidents, COALESCE(sum(i.flap_count), 0)::int AS flaps,
-            COALESCE(sum(a.n), 0)::int AS alerts
-       FROM incidents i
-       LEFT JOIN LATERAL (SELECT count(*) AS n FROM incident_alerts WHERE incident_id = i.id) a ON true
-      WHERE i.started_at >= $1 AND i.started_at <= $2
-      GROUP BY i.alertname`,
-    [since, now],
-  );
-  const rows = r.rows.map((x) => ({
+  const rows = (await noiseByAlert(db, since, now)).map((x) => ({
     alertname: String(x.alertname),
     incidents: Number(x.incidents),
     flaps: Number(x.flaps),

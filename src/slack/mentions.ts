@@ -2,6 +2,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
+import { incidentOfThread } from '../incidents/store.ts';
 import { handleSlashCommand } from './commands.ts';
 import { SlackRateLimitedError } from './errors.ts';
 import type { OutgoingMessage } from './port.ts';
@@ -37,15 +38,6 @@ export function parseMention(text: string): { name: string; text: string } | und
   const name = first.replace(/^\//, '').toLowerCase();
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) return undefined;
   return { name, text: words.join(' ') };
-}
-
-/** The open or past incident whose root message is this thread's parent. */
-async function incidentOfThread(deps: Deps, channel: string, threadTs: string): Promise<number | undefined> {
-  const r = await deps.pool.query<{ id: string }>(
-    'SELECT id FROM incidents WHERE channel = $1 AND root_ts = $2 ORDER BY id DESC LIMIT 1',
-    [channel, threadTs],
-  );
-  return r.rows[0] ? Number(r.rows[0].id) : undefined;
 }
 
 /** True the first time an event id is seen: Slack's retries of an event run nothing again. */
@@ -95,7 +87,7 @@ export async function handleMention(
     });
   };
   const incidentId = event.thread_ts
-    ? await incidentOfThread(deps, event.channel, event.thread_ts)
+    ? await incidentOfThread(deps.pool, event.channel, event.thread_ts)
     : undefined;
   if (incidentId === undefined) return reply(t('commands.mention.notIncidentThread'));
   const parsed = parseMention(event.text ?? '');

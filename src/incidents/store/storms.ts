@@ -1,0 +1,195 @@
+import type { StormMember } from '../render-storm.ts';
+import type { Queryable } from './rows.ts';
+
+/*
+ * Storm messages (incident_storms): in a storm the new groups of a channel are listed, a page of
+ * them per message, instead of each getting a root and a thread. A storm row holds its message's
+ * ts, claim, lease and the version Slack shows.
+ */
+
+/**
+ * The version of a storm message's content: the sum of its groups' versions (each grows with every
+ * change), plus one for each promoted group whose thread root is posted (its row then links to
+ * it). Both only grow, so `synced_version >= version` means Slack shows the newest. `s` is the
+ * storm row, `i` its incidents (joined with STORM_MEMBER_JOIN). Exported for the storm benchmark's
+ * wait only (bench/alert-storm.ts); the sweep asks stormsBehind.
+ */
+export const STORM_VERSION_SQL =
+  '(sum(i.version) + count(*) FILTER (WHERE i.promoted_from_storm_id = s.id AND i.root_ts IS NOT NULL))';
+/** The groups a storm message lists: those still stormed and those promoted from it. */
+export const STORM_MEMBER_JOIN = 'i.storm_id = s.id OR i.promoted_from_storm_id = s.id';
+
+/** How a new incident is put in a storm message (incidents.storm in CONFIG_FILE). */
+export interface StormRule {
+  channel: string;
+  now: Date;
+  windowSeconds: number;
+  maxNewIncidents: number;
+  groupsPerMessage: number;
+}
+
+/**
+ * The storm message a new incident goes in when the channel has more new incidents than allowed
+ * (null: it gets a thread of its own). Intake must stay fast in a storm, so the count is not
+ * locked: concurrent notifications may let a group or two more through on its own, or put a few
+ * more than `groupsPerMessage` on a page.
+ */
+export async function stormPageFor(db: Queryable, rule: StormRule): Promise<number | null> {
+  const since = new Date(rule.now.getTime() - rule.windowSeconds * 1000);
+  const recent = await db.query(
+    'SELECT count(*)::int AS n FROM incidents WHERE channel = $1 AND created_at > $2',
+    [rule.channel, since],
+  );
+  if (Number(recent.rows[0].n) < rule.maxNewIncidents) return null;
+  const findPage = async () => {
+    const open = await db.query(
+      `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
+         FROM incident_storms s
+        WHERE s.channel = $1 AND s.created_at > $2
+        ORDER BY s.id DESC LIMIT 1`,
+      [rule.channel, new Date(rule.now.getTime() - 6 * rule.windowSeconds * 1000)],
+    );
+    const page = open.rows[0];
+    return page && Number(page.members) < rule.groupsPerMessage ? Number(page.id) : undefined;
+  };
+  const found = await findPage();
+  if (found !== undefined) return found;
+  // Only page creation is serialised (once per page): whoever waited here sees the new page.
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`laojun-storm:${rule.channel}`]);
+  const again = await findPage();
+  if (again !== undefined) return again;
+  const made = await db.query(
+    'INSERT INTO incident_storms (channel, created_at) VALUES ($1, $2) RETURNING id',
+    [rule.channel, rule.now],
+  );
+  return Number(made.rows[0].id);
+}
+
+/** A storm row as the storm sync uses it. */
+export interface Storm {
+  id: number;
+  channel: string;
+  rootTs: string | null;
+  rootClaimedAt: Date | null;
+  syncedVersion: number;
+  listFileMembers: number;
+}
+
+export async function loadStorm(db: Queryable, stormId: number): Promise<Storm | undefined> {
+  const r = await db.query('SELECT * FROM incident_storms WHERE id = $1', [stormId]);
+  const s = r.rows[0];
+  if (!s) return undefined;
+  return {
+    id: Number(s.id),
+    channel: String(s.channel),
+    rootTs: (s.root_ts as string | null) ?? null,
+    rootClaimedAt: (s.root_claimed_at as Date | null) ?? null,
+    syncedVersion: Number(s.synced_version),
+    listFileMembers: Number(s.list_file_members ?? 0),
+  };
+}
+
+/**
+ * The groups a storm message lists (still stormed, or promoted from it), the version of that
+ * content (see STORM_VERSION_SQL), and the versions of the groups still stormed (shown only there,
+ * so in sync once the message is).
+ */
+export async function stormMembers(
+  db: Queryable,
+  stormId: number,
+): Promise<{ list: StormMember[]; version: number; stormed: Map<number, number> }> {
+  const r = await db.query(
+    `SELECT i.id, i.alertname, i.severity, i.status, i.started_at, i.version, i.group_labels, i.root_ts,
+            i.promoted_from_storm_id IS NOT NULL AS promoted,
+            COALESCE(NULLIF(i.common_annotations->>'summary', ''),
+                     (SELECT a.annotations->>'summary' FROM incident_alerts a
+                       WHERE a.incident_id = i.id AND a.annotations->>'summary' <> ''
+                       ORDER BY a.status = 'firing' DESC, a.starts_at LIMIT 1), '') AS summary,
+            (SELECT count(*)::int FROM incident_alerts a WHERE a.incident_id = i.id) AS alerts
+       FROM incidents i WHERE i.storm_id = $1 OR i.promoted_from_storm_id = $1 ORDER BY i.id`,
+    [stormId],
+  );
+  const stormed = new Map<number, number>();
+  let version = 0;
+  const list = r.rows.map((x) => {
+    version += Number(x.version) + (x.promoted && x.root_ts ? 1 : 0);
+    if (!x.promoted) stormed.set(Number(x.id), Number(x.version));
+    return {
+      id: Number(x.id),
+      alertname: String(x.alertname),
+      summary: String(x.summary),
+      status: x.status,
+      alerts: Number(x.alerts),
+      startedAt: x.started_at as Date,
+      severity: String(x.severity ?? ''),
+      groupLabels: (x.group_labels ?? {}) as Record<string, string>,
+      ...(x.promoted ? { thread: { rootTs: (x.root_ts as string | null) ?? null } } : {}),
+    };
+  });
+  return { list, version, stormed };
+}
+
+export async function stormRootTs(db: Queryable, stormId: number): Promise<string | null> {
+  const r = await db.query('SELECT root_ts FROM incident_storms WHERE id = $1', [stormId]);
+  return (r.rows[0]?.root_ts as string | null) ?? null;
+}
+
+export async function recordStormPosted(db: Queryable, stormId: number, ts: string) {
+  await db.query('UPDATE incident_storms SET root_ts = $2 WHERE id = $1', [stormId, ts]);
+}
+
+/** The storm's list file (in its thread) names this many groups. */
+export async function recordStormListFile(db: Queryable, stormId: number, members: number) {
+  await db.query('UPDATE incident_storms SET list_file_members = $2 WHERE id = $1', [stormId, members]);
+}
+
+/**
+ * The storm message shows content `version`: so do the members still stormed (they have no
+ * thread of their own); a member promoted meanwhile does not (its own sync posts its thread).
+ */
+export async function markStormSynced(
+  db: Queryable,
+  stormId: number,
+  version: number,
+  stormed: ReadonlyMap<number, number>,
+) {
+  await db.query('UPDATE incident_storms SET synced_version = GREATEST(synced_version, $2) WHERE id = $1', [
+    stormId,
+    version,
+  ]);
+  await db.query(
+    `UPDATE incidents i SET synced_version = GREATEST(i.synced_version, v.version)
+       FROM unnest($1::bigint[], $2::int[]) AS v(id, version) WHERE i.id = v.id AND i.storm_id = $3`,
+    [[...stormed.keys()], [...stormed.values()], stormId],
+  );
+}
+
+/**
+ * Whether the channel has a storm message with groups in it that is not posted yet (started in the
+ * last 2 minutes, so a storm message that cannot be posted stops holding roots back after that).
+ */
+export async function stormWaiting(db: Queryable, channel: string): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM incident_storms s
+      WHERE s.channel = $1 AND s.root_ts IS NULL AND s.created_at > now() - interval '2 minutes'
+        AND EXISTS (SELECT 1 FROM incidents i WHERE i.storm_id = s.id)
+      LIMIT 1`,
+    [channel],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Storm messages behind their groups that no worker is syncing (for the sweep), at most `limit`. */
+export async function stormsBehind(
+  db: Queryable,
+  limit: number,
+): Promise<Array<{ stormId: number; version: number }>> {
+  const r = await db.query(
+    `SELECT s.id, ${STORM_VERSION_SQL}::bigint AS version
+       FROM incident_storms s JOIN incidents i ON ${STORM_MEMBER_JOIN}
+      WHERE s.lease_until IS NULL OR s.lease_until < now()
+      GROUP BY s.id HAVING ${STORM_VERSION_SQL} > s.synced_version LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((row) => ({ stormId: Number(row.id), version: Number(row.version) }));
+}
