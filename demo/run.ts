@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { type Bot, createBot } from '../src/app.ts';
 import { LOCAL_DATABASE_URL, loadConfig } from '../src/config.ts';
 import { handleIncidentAction } from '../src/incidents/actions.ts';
+import { newestUnacknowledged } from '../src/incidents/store.ts';
 import { type Fault, type LaojunPlatform, startLaojunPlatform } from './platform.ts';
 import {
   aptInstall,
@@ -301,13 +302,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     // Acknowledge the open incident as the person who was paged first (the Acknowledge button).
     const acknowledge = async (): Promise<boolean> => {
-      const r = await bot.deps.pool.query(
-        "SELECT id FROM incidents WHERE status = 'firing' AND acked_at IS NULL ORDER BY id DESC LIMIT 1",
-      );
-      const id = r.rows[0]?.id as string | undefined;
+      const id = await newestUnacknowledged(bot.deps.pool);
       if (!id) return false;
-      const who = await pagedFirst(bot, Number(id));
-      await handleIncidentAction(bot.deps, { action_id: 'incident_ack', value: id }, { userId: who });
+      const who = await pagedFirst(bot, id);
+      await handleIncidentAction(bot.deps, { action_id: 'incident_ack', value: String(id) }, { userId: who });
       say(`Acknowledged incident #${id} as ${who}: the escalation stops.`);
       return true;
     };

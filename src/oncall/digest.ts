@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Translate } from '../i18n/index.ts';
+import { quietFiringIncidents } from '../incidents/store.ts';
 import type { ReportBlock } from '../report/report.ts';
 import { localTime, roster } from './roster.ts';
 
@@ -13,21 +14,17 @@ export async function collectOncallDigest(deps: Deps, now: Date): Promise<Oncall
   const config = deps.config.file.oncall;
   if (!config) return undefined;
   const entries = await roster(deps.pool, config, now);
-  const quiet = await deps.pool.query(
-    `SELECT i.id, i.alertname, max(e.at) AS last FROM incidents i JOIN incident_events e ON e.incident_id = i.id
-      WHERE i.status = 'firing' GROUP BY i.id HAVING max(e.at) < $1 ORDER BY max(e.at) LIMIT 10`,
-    [new Date(now.getTime() - config.quietAfter)],
-  );
+  const quiet = await quietFiringIncidents(deps.pool, new Date(now.getTime() - config.quietAfter), 10);
   return {
     today: entries.map((e) => ({
       schedule: e.schedule.name,
       user: e.now?.user ?? null,
       until: e.next ? localTime(e.next.from, e.schedule.timeZone) : null,
     })),
-    quiet: quiet.rows.map((r) => ({
-      id: Number(r.id),
-      alertname: deps.redact(String(r.alertname)),
-      idleMinutes: Math.round((now.getTime() - (r.last as Date).getTime()) / 60_000),
+    quiet: quiet.map((r) => ({
+      id: r.id,
+      alertname: deps.redact(r.alertname),
+      idleMinutes: Math.round((now.getTime() - r.last.getTime()) / 60_000),
     })),
   };
 }

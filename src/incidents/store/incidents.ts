@@ -162,6 +162,14 @@ export async function setTruncatedAlerts(db: Queryable, incidentId: number, n: n
   await db.query('UPDATE incidents SET truncated_alerts = $2 WHERE id = $1', [incidentId, n]);
 }
 
+/** The newest firing incident nobody has acknowledged yet. */
+export async function newestUnacknowledged(db: Queryable): Promise<number | undefined> {
+  const r = await db.query<{ id: string }>(
+    "SELECT id FROM incidents WHERE status = 'firing' AND acked_at IS NULL ORDER BY id DESC LIMIT 1",
+  );
+  return r.rows[0] ? Number(r.rows[0].id) : undefined;
+}
+
 /** The newest incident whose root message is this thread's parent. */
 export async function incidentOfThread(
   db: Queryable,

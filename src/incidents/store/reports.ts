@@ -119,3 +119,17 @@ export async function digestIncidentRows(db: Queryable, since: Date, now: Date) 
     flapping: flapping.rows,
   };
 }
+
+/** Firing incidents whose timeline has been still since `before` (oldest first, at most `limit`). */
+export async function quietFiringIncidents(
+  db: Queryable,
+  before: Date,
+  limit: number,
+): Promise<Array<{ id: number; alertname: string; last: Date }>> {
+  const r = await db.query<{ id: string; alertname: string; last: Date }>(
+    `SELECT i.id, i.alertname, max(e.at) AS last FROM incidents i JOIN incident_events e ON e.incident_id = i.id
+      WHERE i.status = 'firing' GROUP BY i.id HAVING max(e.at) < $1 ORDER BY max(e.at) LIMIT $2`,
+    [before, limit],
+  );
+  return r.rows.map((row) => ({ id: Number(row.id), alertname: row.alertname, last: row.last }));
+}
