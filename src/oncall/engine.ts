@@ -270,10 +270,7 @@ export async function enqueueDelivery(deps: Deps, id: number): Promise<void> {
   await deps.queues
     .enqueue('oncall-deliver', { deliveryId: id }, { jobId: `oncall-delivery-${id}` })
     .catch((err) =>
-      deps.logger.warn(
-        { deliveryId: id, err: (err as Error).message },
-        'delivery not enqueued; the ticker re-drives it',
-      ),
+      deps.logger.warn({ deliveryId: id, err }, 'delivery not enqueued; the ticker re-drives it'),
     );
 }
 

@@ -24,7 +24,7 @@ function loop(deps: Deps, what: string, everyMs: number, pass: () => Promise<voi
         // PostgreSQL down: the next pass catches up on everything due.
         if (Date.now() - lastError > 60_000) {
           lastError = Date.now();
-          deps.logger.warn({ err: (err as Error).message }, `on-call ${what} failed; retrying`);
+          deps.logger.warn({ err }, `on-call ${what} failed; retrying`);
         }
       })
       .finally(() => {

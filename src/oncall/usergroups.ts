@@ -32,10 +32,7 @@ export async function syncUserGroups(deps: Deps, config: OncallConfig, now: Date
     try {
       await update(group, users);
     } catch (err) {
-      deps.logger.warn(
-        { group, err: (err as Error).message },
-        'on-call user group not updated; retrying next minute',
-      );
+      deps.logger.warn({ group, err }, 'on-call user group not updated; retrying next minute');
       continue;
     }
     await deps.pool.query(
