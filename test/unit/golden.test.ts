@@ -17,9 +17,9 @@ import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
 import type { IncidentHistory } from '../../src/postmortem/history.ts';
 import { createRedactor } from '../../src/redact.ts';
 import { renderBlocks } from '../../src/report/blocks.ts';
+import { reportMessage } from '../../src/report/message.ts';
 import type { Report } from '../../src/report/report.ts';
 import { renderText } from '../../src/report/text.ts';
-import { blocksToText } from '../../src/slack/blocks-text.ts';
 import type { OutgoingMessage } from '../../src/slack/port.ts';
 import { golden } from '../helpers/golden.ts';
 
@@ -334,13 +334,14 @@ const digest: DigestData = {
   chart: down,
 };
 
+/** What Slack gets: the payload without console mode's text. */
+const payload = ({ plain: _plain, ...msg }: OutgoingMessage) => msg;
+
 /** One golden pair: the Block Kit payload and the text console mode prints for a message. */
-function message(name: string, locale: Locale, msg: OutgoingMessage) {
-  golden(
-    `${name}.${locale}.blocks.json`,
-    `${JSON.stringify({ text: msg.text, blocks: msg.blocks }, null, 2)}\n`,
-  );
-  golden(`${name}.${locale}.txt`, `${msg.plain ?? blocksToText(msg.blocks ?? [])}\n`);
+function message(name: string, locale: Locale, r: Report) {
+  const msg = reportMessage(r);
+  golden(`${name}.${locale}.blocks.json`, `${JSON.stringify(payload(msg), null, 2)}\n`);
+  golden(`${name}.${locale}.txt`, msg.plain ?? '');
 }
 
 function report(name: string, locale: Locale, r: Report) {
@@ -361,24 +362,19 @@ describe.each(LOCALES)('golden files (%s)', (locale) => {
 
   it('thread: every kind of event, and the checklist', () => {
     const c = ctx(locale);
-    const thread = events.map((e) => renderEvent(e, c));
-    golden(`thread.${locale}.blocks.json`, `${JSON.stringify(thread, null, 2)}\n`);
-    golden(
-      `thread.${locale}.txt`,
-      `${thread.map((m) => m.plain ?? blocksToText(m.blocks ?? [])).join('\n────\n')}\n`,
-    );
+    const thread = events.map((e) => reportMessage(renderEvent(e, c)));
+    golden(`thread.${locale}.blocks.json`, `${JSON.stringify(thread.map(payload), null, 2)}\n`);
+    golden(`thread.${locale}.txt`, thread.map((m) => m.plain).join('────\n'));
     message('checklist', locale, renderChecklist(acknowledged, c));
   });
 
   it('storm message: one line per group, and compact (names by severity) beyond 40 groups', () => {
-    const msg = renderStorm(storm, ctx(locale), { id: 9, channel: 'C0INCIDENT' });
-    message('storm', locale, { text: msg.text, blocks: msg.blocks });
+    message('storm', locale, renderStorm(storm, ctx(locale), { id: 9, channel: 'C0INCIDENT' }));
     const many = Array.from({ length: 45 }, (_, i): StormMember => {
       const base = storm[i % storm.length] as StormMember;
       return { ...base, id: 100 + i, alertname: `${base.alertname}${i % 4 ? '' : i}` };
     });
-    const compact = renderStorm(many, ctx(locale), { id: 10, channel: 'C0INCIDENT' });
-    message('storm-compact', locale, { text: compact.text, blocks: compact.blocks });
+    message('storm-compact', locale, renderStorm(many, ctx(locale), { id: 10, channel: 'C0INCIDENT' }));
   });
 
   it('stakeholder message', () => {

@@ -16,6 +16,7 @@ import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/
 import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
 import { createRedactor } from '../../src/redact.ts';
 import { renderBlocks } from '../../src/report/blocks.ts';
+import { reportMessage } from '../../src/report/message.ts';
 import type { Report } from '../../src/report/report.ts';
 import { createOutboundFilter } from '../../src/slack/outbound.ts';
 
@@ -262,13 +263,13 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
     fc.assert(
       fc.property(evil, locales, (e, locale) => {
         const c = ctx(locale, e);
-        expectMessageInert(renderRoot(incident(e), alerts(e), c), 'root');
+        expectMessageInert(reportMessage(renderRoot(incident(e), alerts(e), c)), 'root');
         const resolved = incident(e, {
           status: 'resolved',
           resolvedAt: new Date('2026-11-25T19:40:00Z'),
           resolvedBy: 'U0ACT',
         });
-        expectMessageInert(renderRoot(resolved, alerts(e), c), 'root resolved');
+        expectMessageInert(reportMessage(renderRoot(resolved, alerts(e), c)), 'root resolved');
       }),
       RUNS,
     );
@@ -278,10 +279,10 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
     fc.assert(
       fc.property(evil, locales, (e, locale) => {
         const c = ctx(locale, e);
-        for (const ev of events(e)) expectMessageInert(renderEvent(ev, c), `event ${ev.kind}`);
-        expectMessageInert(renderChecklist(incident(e), c), 'checklist');
+        for (const ev of events(e)) expectMessageInert(reportMessage(renderEvent(ev, c)), `event ${ev.kind}`);
+        expectMessageInert(reportMessage(renderChecklist(incident(e), c)), 'checklist');
         const r = renderReport(incident(e, { status: 'resolved', resolvedAt: new Date() }), events(e), c);
-        expectMessageInert(r.message, 'report');
+        expectMessageInert(reportMessage(r.message), 'report');
       }),
       RUNS,
     );
@@ -300,7 +301,10 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
           groupLabels: { job: e },
           ...(id === 2 ? { thread: { rootTs: '1700000000.000100' } } : {}),
         }));
-        expectMessageInert(renderStorm(members, ctx(locale, e), { id: 1, channel: 'C0INCIDENT' }), 'storm');
+        expectMessageInert(
+          reportMessage(renderStorm(members, ctx(locale, e), { id: 1, channel: 'C0INCIDENT' })),
+          'storm',
+        );
       }),
       RUNS,
     );
