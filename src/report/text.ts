@@ -42,7 +42,7 @@ export function formatTable(table: ReportTable): string {
   return out.join('\n');
 }
 
-/** A control as text: `[确认]`, `[事件级别: SEV2 ▾]`, a checkbox group as `[x] …` / `[ ] …` lines. */
+/** A control as text: `[确认]`, `[事件级别: SEV2 ▾]`, a checkbox group as `☑ …` / `☐ …` lines. */
 function controlText(c: ReportControl): string {
   switch (c.kind) {
     case 'button':
@@ -58,7 +58,7 @@ function controlText(c: ReportControl): string {
       return c.options
         .map(
           (o) =>
-            `${checked.has(o.value) ? '[x]' : '[ ]'} ${o.label}${o.description ? `  ${markupToText(o.description)}` : ''}`,
+            `${checked.has(o.value) ? '☑' : '☐'} ${o.label}${o.description ? `  ${markupToText(o.description)}` : ''}`,
         )
         .join('\n');
     }
