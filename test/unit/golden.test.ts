@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { runReport } from '../../src/backup/report.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { DigestData } from '../../src/digest/collect.ts';
-import { digestFileSchema } from '../../src/digest/config.ts';
 import { digestReport } from '../../src/digest/render.ts';
 import type { ServiceFigures } from '../../src/digest/services.ts';
 import { createTranslator, type Locale } from '../../src/i18n/index.ts';
@@ -22,6 +20,7 @@ import type { Report } from '../../src/report/report.ts';
 import { renderText } from '../../src/report/text.ts';
 import type { OutgoingMessage } from '../../src/slack/port.ts';
 import { golden } from '../helpers/golden.ts';
+import { BACKUP_RESULTS, digestData, serviceFigures, UNTOUCHED } from '../helpers/render-fixtures.ts';
 
 /**
  * Golden files for every message the bot renders: incident roots, thread events, the storm message,
@@ -73,6 +72,7 @@ const alerts: StoredAlert[] = [
 
 function incident(over: Partial<Incident> = {}): Incident {
   return {
+    ...UNTOUCHED,
     id: 42,
     groupKey: body.groupKey,
     channel: 'C0INCIDENT',
@@ -87,32 +87,12 @@ function incident(over: Partial<Incident> = {}): Incident {
     truncatedAlerts: 0,
     startedAt: at('19:28:27'),
     createdAt: at('19:28:30'),
-    resolvedAt: null,
-    resolvedBy: null,
-    ackedAt: null,
-    ackedBy: null,
-    commander: null,
-    timeToAckMs: null,
-    timeToResolveMs: null,
     flapCount: 0,
     checklist: { 'immediate_actions:0': { by: 'U0ALICE', at: '2026-11-25T19:30:00Z' } },
-    stormId: null,
-    promotedFromStormId: null,
     version: 3,
     syncedVersion: 2,
     rootTs: '1764098907.000100',
-    rootClaimedAt: null,
     rootVersion: 2,
-    openedHookAt: null,
-    sev: null,
-    commsLead: null,
-    declaredBy: null,
-    statusUpdate: null,
-    statusUpdatedAt: null,
-    statusUpdateBy: null,
-    stakeholderTs: null,
-    stakeholderClaimedAt: null,
-    stakeholderVersion: 0,
     ...over,
   };
 }
@@ -296,43 +276,12 @@ const storm: StormMember[] = [
 ];
 
 const figures = (job: string): ServiceFigures => ({
-  job,
-  availability: 0.9995,
-  availabilityBefore: 0.999,
-  requests: 1.2e6,
-  requestsBefore: 1.1e6,
-  peakRps: 40,
-  peakRpsBefore: 38,
-  p95: 0.2,
-  p95Before: 0.25,
-  errorRatio: 0.001,
-  errorRatioBefore: 0.002,
-  rpsTrend: Array.from({ length: 24 }, (_, i) => 10 + i),
+  ...serviceFigures(job),
+  // Gaps in the p95 line (no samples for an hour) are drawn as such.
   p95Trend: Array.from({ length: 24 }, (_, i) => (i % 6 === 0 ? Number.NaN : 0.2 + i / 100)),
 });
 
-const down = {
-  ok: false as const,
-  source: 'Prometheus',
-  reason: 'Prometheus unreachable at http://prom:9090',
-};
-const digest: DigestData = {
-  now: at('01:00:00'),
-  day: '2026-11-25',
-  config: digestFileSchema.parse(undefined),
-  services: { ok: true, value: [figures('laojun-gateway'), figures('laojun-admin-api')] },
-  capacity: down,
-  resources: down,
-  incidents: { state: 'error', reason: 'connection refused' },
-  backups: { state: 'error', reason: 'connection refused' },
-  slowQueries: {
-    ok: false,
-    source: 'PostgreSQL',
-    reason: 'pg_stat_statements is not installed',
-    hint: 'pg_stat_statements',
-  },
-  chart: down,
-};
+const digest = digestData([figures('laojun-gateway'), figures('laojun-admin-api')]);
 
 /** What Slack gets: the payload without console mode's text. */
 const payload = ({ plain: _plain, ...msg }: OutgoingMessage) => msg;
@@ -396,33 +345,6 @@ describe.each(LOCALES)('golden files (%s)', (locale) => {
 
   it('backup report', () => {
     const t = createTranslator(locale);
-    report(
-      'backup',
-      locale,
-      runReport(
-        [
-          {
-            target: 'postgres',
-            status: 'ok',
-            id: '1',
-            bytes: 10 * 1048576,
-            sha256: 'a'.repeat(64),
-            location: '/backup/postgres/laojun_20261125T020000Z.dump',
-            durationMs: 4_000,
-            verification: 'sha256 re-read, pg_restore --list: 12 entries',
-            details: {},
-            expired: ['/backup/postgres/old.dump'],
-          },
-          {
-            target: 'redis',
-            status: 'failed',
-            error: 'cannot connect to Redis at cache:6379',
-            durationMs: 10,
-          },
-        ],
-        t,
-        { nightly: true },
-      ),
-    );
+    report('backup', locale, runReport(BACKUP_RESULTS, t, { nightly: true }));
   });
 });

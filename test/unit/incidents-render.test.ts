@@ -12,6 +12,7 @@ import { createRedactor } from '../../src/redact.ts';
 import { reportMessage } from '../../src/report/message.ts';
 import { LIMITS } from '../../src/slack/limits.ts';
 import { validateBlocks } from '../fakes/block-kit-rules.ts';
+import { UNTOUCHED } from '../helpers/render-fixtures.ts';
 
 const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' });
 const long = (n: number) => '告警描述'.repeat(Math.ceil(n / 4)).slice(0, n);
@@ -26,6 +27,7 @@ const ctx = (locale: 'zh-CN' | 'en' = 'zh-CN', checklist = DEFAULT_CHECKLIST) =>
 
 function incident(over: Partial<Incident> = {}): Incident {
   return {
+    ...UNTOUCHED,
     id: 7,
     groupKey: '{}:{alertname="ServiceDown"}',
     channel: 'C0INCIDENT',
@@ -40,32 +42,8 @@ function incident(over: Partial<Incident> = {}): Incident {
     truncatedAlerts: 12,
     startedAt: new Date('2026-11-25T19:00:00Z'),
     createdAt: new Date('2026-11-25T19:00:05Z'),
-    resolvedAt: null,
-    resolvedBy: null,
-    ackedAt: null,
-    ackedBy: null,
-    commander: null,
-    timeToAckMs: null,
-    timeToResolveMs: null,
     flapCount: 3,
     checklist: { 'immediate_actions:0': { by: 'U1', at: '2026-11-25T19:05:00Z' } },
-    stormId: null,
-    promotedFromStormId: null,
-    version: 1,
-    syncedVersion: 0,
-    rootTs: null,
-    rootClaimedAt: null,
-    rootVersion: 0,
-    openedHookAt: null,
-    sev: null,
-    commsLead: null,
-    declaredBy: null,
-    statusUpdate: null,
-    statusUpdatedAt: null,
-    statusUpdateBy: null,
-    stakeholderTs: null,
-    stakeholderClaimedAt: null,
-    stakeholderVersion: 0,
     ...over,
   };
 }

@@ -19,6 +19,7 @@ import { renderBlocks } from '../../src/report/blocks.ts';
 import { reportMessage } from '../../src/report/message.ts';
 import type { Report } from '../../src/report/report.ts';
 import { createOutboundFilter } from '../../src/slack/outbound.ts';
+import { UNTOUCHED } from '../helpers/render-fixtures.ts';
 
 /**
  * Issue 11, defect 3: whatever text comes from outside (alert labels and annotations, log lines,
@@ -101,6 +102,7 @@ function ctx(locale: 'zh-CN' | 'en', checklistItem: string): RenderContext {
 
 function incident(e: string, over: Partial<Incident> = {}): Incident {
   return {
+    ...UNTOUCHED,
     id: 7,
     groupKey: '{}:{alertname="X"}',
     channel: 'C0INCIDENT',
@@ -115,32 +117,12 @@ function incident(e: string, over: Partial<Incident> = {}): Incident {
     truncatedAlerts: 0,
     startedAt: new Date('2026-11-25T19:00:00Z'),
     createdAt: new Date('2026-11-25T19:00:05Z'),
-    resolvedAt: null,
-    resolvedBy: null,
     ackedAt: new Date('2026-11-25T19:01:00Z'),
     ackedBy: 'U0ACK',
     commander: 'U0CMD',
     timeToAckMs: 60_000,
-    timeToResolveMs: null,
     flapCount: 1,
     checklist: { 'immediate_actions:0': { by: 'U0ACT', at: '2026-11-25T19:05:00Z' } },
-    stormId: null,
-    promotedFromStormId: null,
-    version: 1,
-    syncedVersion: 0,
-    rootTs: null,
-    rootClaimedAt: null,
-    rootVersion: 0,
-    openedHookAt: null,
-    sev: null,
-    commsLead: null,
-    declaredBy: null,
-    statusUpdate: null,
-    statusUpdatedAt: null,
-    statusUpdateBy: null,
-    stakeholderTs: null,
-    stakeholderClaimedAt: null,
-    stakeholderVersion: 0,
     ...over,
   };
 }
