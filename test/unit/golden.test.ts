@@ -305,7 +305,12 @@ describe.each(LOCALES)('golden files (%s)', (locale) => {
     message(
       'root-resolved',
       locale,
-      renderRoot(resolved, alerts, ctx(locale), { count: 0, openFollowups: [] }),
+      renderRoot(
+        resolved,
+        alerts.map((a) => ({ ...a, status: 'resolved' as const, endsAt: '2026-11-25T19:31:27.005Z' })),
+        ctx(locale),
+        { count: 0, openFollowups: [] },
+      ),
     );
   });
 
