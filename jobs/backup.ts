@@ -6,9 +6,7 @@ import { primeBackupMetrics, runBackups } from '../src/backup/run.ts';
 import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 import { keepReport } from '../src/queue/keep.ts';
-import type { Report } from '../src/report/report.ts';
-
-const reportSchema = z.custom<Report>((v) => typeof v === 'object' && v !== null && 'title' in v);
+import { reportSchema } from '../src/report/schema.ts';
 
 /**
  * The nightly backup (a BullMQ job scheduler: one run per tick across replicas), reported to

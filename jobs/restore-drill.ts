@@ -8,6 +8,7 @@ import { deferIfRateLimited } from '../src/queue/defer.ts';
 import { defineJob } from '../src/queue/jobs.ts';
 import { keepReport } from '../src/queue/keep.ts';
 import type { Report } from '../src/report/report.ts';
+import { reportSchema } from '../src/report/schema.ts';
 
 export function drillReport(r: DrillResult, t: Translate): Report {
   const title = t('backup.titleDrill');
@@ -51,7 +52,7 @@ export function drillReport(r: DrillResult, t: Translate): Report {
 export default defineJob({
   name: 'backup-restore-drill',
   queue: 'maintenance',
-  data: z.object({ report: z.custom<Report>((v) => typeof v === 'object' && v !== null).optional() }),
+  data: z.object({ report: reportSchema.optional() }),
   options: { attempts: 4, backoff: { type: 'exponential', delay: 30_000 } },
   schedule(deps) {
     const settings = backupSettings(deps.config);

@@ -1,10 +1,9 @@
-import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Config } from '../config.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import { historyBlock, type IncidentHistory } from '../postmortem/history.ts';
 import { clip, type Redactor } from '../redact.ts';
+import type { Report, ReportBlock, ReportControl, ReportField } from '../report/report.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
-import type { OutgoingMessage } from '../slack/port.ts';
 import { type ChecklistPhase, progress } from './checklist.ts';
 import { SEVERITIES } from './config.ts';
 import type { StoredAlert } from './diff.ts';
@@ -117,7 +116,7 @@ export function renderRoot(
   ctx: RenderContext,
   /** Earlier incidents of the same alert and service (what a responder needs first). */
   history?: IncidentHistory,
-): OutgoingMessage {
+): Report {
   const { t, locale, redact } = ctx;
   const summary = redact(annotation(inc, alerts, 'summary'));
   const description = redact(annotation(inc, alerts, 'description'));
@@ -127,77 +126,73 @@ export function renderRoot(
   const declared = isDeclared(inc);
   const durationMs = (inc.resolvedAt ?? ctx.now).getTime() - inc.startedAt.getTime();
 
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title(inc, ctx), LIMITS.headerText) } },
-  ];
+  const blocks: ReportBlock[] = [];
   const about = [summary && `*${esc(summary)}*`, description && esc(description)].filter(Boolean).join('\n');
-  if (about) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(about, 2_000) } });
+  if (about) blocks.push({ kind: 'text', markup: true, text: about, max: 2_000 });
 
-  const fields: string[] = [
-    `*${t('incidents.field.status')}*\n${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`}${declared ? '' : ` · ${t('incidents.firingCount', { firing, total: alerts.length })}`}`,
-    `*${t('incidents.field.severity')}*\n${severityOf(ctx.config.file.incidents, inc)}${inc.severity && !isDeclared(inc) ? ` · ${esc(inc.severity)}` : ''}`,
-    `*${t('incidents.field.started')}*\n${slackDate(inc.startedAt)}`,
-    `*${t('incidents.field.duration')}*\n${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
-    `*${t('incidents.field.progress')}*\n${done}/${total}`,
-    `*${t('incidents.field.ack')}*\n${inc.ackedBy && inc.ackedAt ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) }) : '—'}`,
-    `*${t('incidents.field.commander')}*\n${inc.commander ? mention(inc.commander) : '—'}`,
-    `*${t('incidents.field.commsLead')}*\n${inc.commsLead ? mention(inc.commsLead) : '—'}`,
+  const fields: ReportField[] = [
+    {
+      label: t('incidents.field.status'),
+      value: `${resolved ? `✅ ${t('incidents.status.resolved')}` : `🔥 ${t('incidents.status.firing')}`}${declared ? '' : ` · ${t('incidents.firingCount', { firing, total: alerts.length })}`}`,
+    },
+    {
+      label: t('incidents.field.severity'),
+      value: `${severityOf(ctx.config.file.incidents, inc)}${inc.severity && !isDeclared(inc) ? ` · ${esc(inc.severity)}` : ''}`,
+    },
+    { label: t('incidents.field.started'), value: slackDate(inc.startedAt) },
+    {
+      label: t('incidents.field.duration'),
+      value: `${formatDuration(durationMs, locale)}${resolved ? ` · ${inc.resolvedBy && inc.resolvedBy !== 'alertmanager' ? t('incidents.resolvedBy', { user: inc.resolvedBy }) : t('incidents.resolvedByAm')}` : ''}`,
+    },
+    { label: t('incidents.field.progress'), value: `${done}/${total}` },
+    {
+      label: t('incidents.field.ack'),
+      value:
+        inc.ackedBy && inc.ackedAt
+          ? t('incidents.ackBy', { user: inc.ackedBy, at: slackDate(inc.ackedAt) })
+          : '—',
+    },
+    { label: t('incidents.field.commander'), value: inc.commander ? mention(inc.commander) : '—' },
+    { label: t('incidents.field.commsLead'), value: inc.commsLead ? mention(inc.commsLead) : '—' },
   ];
-  if (inc.declaredBy) fields.push(`*${t('incidents.field.declaredBy')}*\n${mention(inc.declaredBy)}`);
+  if (inc.declaredBy) fields.push({ label: t('incidents.field.declaredBy'), value: mention(inc.declaredBy) });
   if (inc.flapCount > 0)
-    fields.push(
-      `*${t('incidents.field.flapping')}*\n🔁 ${t('incidents.flapCount', { count: inc.flapCount })}`,
-    );
-  blocks.push({
-    type: 'section',
-    fields: fields
-      .slice(0, LIMITS.sectionFields)
-      .map((f) => ({ type: 'mrkdwn', text: truncate(f, LIMITS.fieldText) })),
-  });
+    fields.push({
+      label: t('incidents.field.flapping'),
+      value: `🔁 ${t('incidents.flapCount', { count: inc.flapCount })}`,
+    });
+  blocks.push({ kind: 'fields', markup: true, fields: fields.slice(0, LIMITS.sectionFields) });
   // A declared incident has no alerts to list.
   if (!declared || alerts.length)
     blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(`*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`, 2_500),
-      },
+      kind: 'text',
+      markup: true,
+      text: `*${t('incidents.field.instances')}*\n${instances(alerts, ctx)}`,
+      max: 2_500,
     });
   if (history) blocks.push(historyBlock(history, ctx));
-  if (inc.truncatedAlerts > 0) {
+  if (inc.truncatedAlerts > 0)
     blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: t('incidents.truncated', { count: inc.truncatedAlerts }) }],
+      kind: 'context',
+      markup: true,
+      items: [t('incidents.truncated', { count: inc.truncatedAlerts })],
     });
-  }
   const links = incidentLinks(inc, alerts, ctx);
-  if (links.length) {
-    blocks.push({
-      type: 'context',
-      elements: links.slice(0, LIMITS.contextElements).map((l) => ({ type: 'mrkdwn', text: l })),
-    });
-  }
+  if (links.length) blocks.push({ kind: 'context', markup: true, items: links });
   if (inc.statusUpdate && inc.statusUpdatedAt) {
     blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `*${t('incidents.field.lastUpdate')}* (${slackDate(inc.statusUpdatedAt)})\n${esc(shown(redact, inc.statusUpdate, 2_000))}`,
-          2_900,
-        ),
-      },
+      kind: 'text',
+      markup: true,
+      text: `*${t('incidents.field.lastUpdate')}* (${slackDate(inc.statusUpdatedAt)})\n${esc(shown(redact, inc.statusUpdate, 2_000))}`,
+      max: 2_900,
     });
   }
   if (!resolved) blocks.push(rootActions(inc, ctx), roleActions(inc, ctx));
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: t('incidents.incidentRef', { id: inc.id }) }],
-  });
+  blocks.push({ kind: 'context', markup: true, items: [t('incidents.incidentRef', { id: inc.id })] });
 
-  // The top-level text is mrkdwn too (notifications, fallback): values from outside escaped.
+  // The notification text is markup too (notifications, fallback): values from outside escaped.
   const short = esc(truncate(summary, 300));
-  const fallback = resolved
+  const notification = resolved
     ? t('incidents.fallbackResolved', {
         alertname: esc(inc.alertname),
         summary: short,
@@ -208,87 +203,75 @@ export function renderRoot(
         alertname: esc(inc.alertname),
         summary: short,
       });
-  return { text: truncate(fallback, 3_000), blocks };
+  return { title: title(inc, ctx), notification, blocks };
 }
 
-function rootActions(inc: Incident, ctx: RenderContext): KnownBlock {
+function rootActions(inc: Incident, ctx: RenderContext): ReportBlock {
   const { t } = ctx;
   const value = String(inc.id);
-  const elements: ActionsBlockElement[] = [];
-  if (!inc.ackedBy) {
-    elements.push({
-      type: 'button',
-      action_id: ACTIONS.ack,
+  const controls: ReportControl[] = [];
+  if (!inc.ackedBy)
+    controls.push({
+      kind: 'button',
+      id: ACTIONS.ack,
       style: 'primary',
       value,
-      text: { type: 'plain_text', text: t('incidents.button.ack') },
+      label: t('incidents.button.ack'),
     });
-  }
   // A declared incident has no alert group to silence.
-  for (const d of isDeclared(inc) ? [] : Object.keys(SILENCE_DURATIONS)) {
-    elements.push({
-      type: 'button',
-      action_id: `${ACTIONS.silence}_${d}`,
+  for (const d of isDeclared(inc) ? [] : Object.keys(SILENCE_DURATIONS))
+    controls.push({
+      kind: 'button',
+      id: `${ACTIONS.silence}_${d}`,
       value,
-      text: { type: 'plain_text', text: truncate(t('incidents.button.silence', { d }), LIMITS.buttonText) },
+      label: t('incidents.button.silence', { d }),
     });
-  }
-  elements.push({
-    type: 'button',
-    action_id: ACTIONS.resolve,
+  controls.push({
+    kind: 'button',
+    id: ACTIONS.resolve,
     style: 'danger',
     value,
-    text: { type: 'plain_text', text: t('incidents.button.resolve') },
+    label: t('incidents.button.resolve'),
   });
-  elements.push({
-    type: 'users_select',
-    action_id: ACTIONS.commander,
-    placeholder: { type: 'plain_text', text: t('incidents.button.commander') },
-    ...(inc.commander ? { initial_user: inc.commander } : {}),
+  controls.push({
+    kind: 'user-select',
+    id: ACTIONS.commander,
+    placeholder: t('incidents.button.commander'),
+    ...(inc.commander ? { initialUser: inc.commander } : {}),
   });
   // The service's status and error logs into the thread, when the alert names a known service.
   if (serviceOf({ ...inc.commonLabels, ...inc.groupLabels }, ctx.config.services)) {
-    for (const [action_id, key] of [
+    for (const [id, key] of [
       [ACTIONS.runStatus, 'incidents.button.status'],
       [ACTIONS.runLogs, 'incidents.button.logs'],
-    ] as const) {
-      elements.push({ type: 'button', action_id, value, text: { type: 'plain_text', text: t(key) } });
-    }
+    ] as const)
+      controls.push({ kind: 'button', id, value, label: t(key) });
   }
-  return { type: 'actions', block_id: `incident:${inc.id}`, elements };
+  return { kind: 'actions', id: `incident:${inc.id}`, controls };
 }
 
 /** Severity, communications lead and the status update button (a second row: 25 elements at most). */
-function roleActions(inc: Incident, ctx: RenderContext): KnownBlock {
+function roleActions(inc: Incident, ctx: RenderContext): ReportBlock {
   const { t } = ctx;
   const sev = severityOf(ctx.config.file.incidents, inc);
-  const option = (s: string) => ({
-    text: { type: 'plain_text' as const, text: truncate(t(`incidents.sev.${s}`), 75) },
-    value: `${inc.id}:${s}`,
-  });
   return {
-    type: 'actions',
-    block_id: `incident_roles:${inc.id}`,
-    elements: [
+    kind: 'actions',
+    id: `incident_roles:${inc.id}`,
+    controls: [
       {
-        type: 'static_select',
-        action_id: ACTIONS.severity,
-        placeholder: { type: 'plain_text', text: t('incidents.button.severity') },
-        options: SEVERITIES.map(option),
-        initial_option: option(sev),
+        kind: 'select',
+        id: ACTIONS.severity,
+        placeholder: t('incidents.button.severity'),
+        options: SEVERITIES.map((s) => ({ label: t(`incidents.sev.${s}`), value: `${inc.id}:${s}` })),
+        initial: `${inc.id}:${sev}`,
       },
       {
-        type: 'users_select',
-        action_id: ACTIONS.commsLead,
-        placeholder: { type: 'plain_text', text: t('incidents.button.commsLead') },
-        ...(inc.commsLead ? { initial_user: inc.commsLead } : {}),
+        kind: 'user-select',
+        id: ACTIONS.commsLead,
+        placeholder: t('incidents.button.commsLead'),
+        ...(inc.commsLead ? { initialUser: inc.commsLead } : {}),
       },
-      {
-        type: 'button',
-        action_id: ACTIONS.update,
-        value: String(inc.id),
-        text: { type: 'plain_text', text: truncate(t('incidents.button.update'), LIMITS.buttonText) },
-      },
+      { kind: 'button', id: ACTIONS.update, value: String(inc.id), label: t('incidents.button.update') },
     ],
   };
 }

@@ -1,7 +1,5 @@
-import type { KnownBlock } from '@slack/types';
-import { LIMITS, truncate } from '../slack/limits.ts';
+import type { Report } from '../report/report.ts';
 import { messageLink } from '../slack/permalink.ts';
-import type { OutgoingMessage } from '../slack/port.ts';
 import { esc, mention, shown, slackDate } from './format.ts';
 import type { RenderContext } from './render-root.ts';
 import { SEVERITY_ICON, severityOf } from './severity.ts';
@@ -11,7 +9,7 @@ import type { Incident } from './store.ts';
  * The stakeholder channel's message of an incident: what people outside the response read without
  * joining the thread (status, severity, roles, the latest update), edited in place.
  */
-export function renderStakeholder(inc: Incident, rootTs: string, ctx: RenderContext): OutgoingMessage {
+export function renderStakeholder(inc: Incident, rootTs: string, ctx: RenderContext): Report {
   const { t, redact } = ctx;
   const sev = severityOf(ctx.config.file.incidents, inc);
   const resolved = inc.status === 'resolved';
@@ -37,19 +35,17 @@ export function renderStakeholder(inc: Incident, rootTs: string, ctx: RenderCont
           text: esc(shown(redact, inc.statusUpdate, 2_000)),
         })
       : t('incidents.stakeholder.noUpdate');
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`${status}\n${roles}`, 2_900) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(update, 2_900) } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `<${messageLink(inc.channel, rootTs)}|${t('incidents.stakeholder.thread')}>`,
-        },
-      ],
-    },
-  ];
-  return { text: truncate(esc(title), 3_000), blocks };
+  return {
+    title,
+    notification: esc(title),
+    blocks: [
+      { kind: 'text', markup: true, text: `${status}\n${roles}`, max: 2_900 },
+      { kind: 'text', markup: true, text: update, max: 2_900 },
+      {
+        kind: 'context',
+        markup: true,
+        items: [`<${messageLink(inc.channel, rootTs)}|${t('incidents.stakeholder.thread')}>`],
+      },
+    ],
+  };
 }

@@ -1,7 +1,6 @@
-import type { KnownBlock, PlainTextOption, StaticSelect } from '@slack/types';
+import type { Report, ReportBlock, ReportControl } from '../report/report.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import { messageLink } from '../slack/permalink.ts';
-import type { OutgoingMessage } from '../slack/port.ts';
 import { esc, shown, utc } from './format.ts';
 import { ACTIONS, type RenderContext } from './render-root.ts';
 
@@ -45,7 +44,7 @@ function optionText(m: StormMember, ctx: RenderContext, max: number): string {
 export const DETAILED_MAX = 40;
 
 /** What a storm message shows: the message, and the groups it could not name (listed in a file). */
-export interface RenderedStorm extends OutgoingMessage {
+export interface RenderedStorm extends Report {
   /** Groups not named in the message for lack of room: the full list goes to a file in its thread. */
   unnamed: number;
 }
@@ -174,10 +173,7 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
     current.names.set(name, entry);
   }
 
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
-    { type: 'section', text: { type: 'mrkdwn', text: counts } },
-  ];
+  const blocks: ReportBlock[] = [{ kind: 'text', markup: true, text: counts }];
   let textLeft = budget - selectReserve - counts.length - title.length - 400;
   let named = 0;
   let unnamed = 0;
@@ -197,7 +193,7 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
         chunkGroups = 0;
         return false;
       }
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.replace(/ · $/, '') } });
+      blocks.push({ kind: 'text', markup: true, text: chunk.replace(/ · $/, '') });
       sections += 1;
       textLeft -= chunk.length;
       chunk = '';
@@ -223,13 +219,12 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
   }
   if (unnamed > 0) {
     blocks.push({
-      type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: t('incidents.storm.more', { count: unnamed, total: named + unnamed }) },
-      ],
+      kind: 'context',
+      markup: true,
+      items: [t('incidents.storm.more', { count: unnamed, total: named + unnamed })],
     });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.storm.intro') }] });
+  blocks.push({ kind: 'context', markup: true, items: [t('incidents.storm.intro')] });
 
   // Each select's placeholder takes about 40 characters of the budget.
   const maxOffer = Math.min(candidates.length, LIMITS.actionsElements * SELECT_MAX_OPTIONS);
@@ -243,7 +238,7 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
   const selects = Math.ceil(offered.length / SELECT_MAX_OPTIONS);
 
   if (selects > 0) {
-    const elements: StaticSelect[] = [];
+    const controls: ReportControl[] = [];
     for (let i = 0; i < selects; i += 1) {
       const placeholder =
         selects > 1 || offered.length < candidates.length
@@ -252,20 +247,20 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
               to: Math.min(offered.length, (i + 1) * SELECT_MAX_OPTIONS),
             })
           : t('incidents.storm.promote');
-      elements.push({
-        type: 'static_select',
-        action_id: i === 0 ? ACTIONS.promote : `${ACTIONS.promote}:${i}`,
-        placeholder: { type: 'plain_text', text: truncate(placeholder, 150) },
+      controls.push({
+        kind: 'select',
+        id: i === 0 ? ACTIONS.promote : `${ACTIONS.promote}:${i}`,
+        placeholder,
         options: offered.slice(i * SELECT_MAX_OPTIONS, (i + 1) * SELECT_MAX_OPTIONS).map((m) => ({
-          text: { type: 'plain_text', text: optionText(m, ctx, optionMax) },
+          label: optionText(m, ctx, optionMax),
           value: String(m.id),
         })),
       });
     }
     const shape = `${members.length}:${firing}:${members.filter((m) => m.thread).length}`;
-    blocks.push({ type: 'actions', block_id: `storm:${storm.id}:${shape}`, elements });
+    blocks.push({ kind: 'actions', id: `storm:${storm.id}:${shape}`, controls });
   }
-  return { text: t('incidents.storm.fallback', { count: members.length }), blocks, unnamed };
+  return { title, notification: t('incidents.storm.fallback', { count: members.length }), blocks, unnamed };
 }
 
 /**
@@ -274,11 +269,7 @@ function renderCompact(members: readonly StormMember[], ctx: RenderContext, stor
  * to their thread. Lines and options are cut to lengths that keep the whole page within Block
  * Kit's total-text limit.
  */
-function renderDetailed(
-  members: readonly StormMember[],
-  ctx: RenderContext,
-  storm: StormRef,
-): OutgoingMessage {
+function renderDetailed(members: readonly StormMember[], ctx: RenderContext, storm: StormRef): Report {
   const { t } = ctx;
   const firing = members.filter((m) => m.status === 'firing').length;
   const title = t('incidents.storm.title', { count: members.length, firing });
@@ -332,14 +323,11 @@ function renderDetailed(
         perLine,
       ) + (suffixes.get(m.id) ?? ''),
   );
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.storm.intro') }] },
-  ];
+  const blocks: ReportBlock[] = [{ kind: 'context', markup: true, items: [t('incidents.storm.intro')] }];
   let chunk: string[] = [];
   let size = 0;
   const flush = () => {
-    if (chunk.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+    if (chunk.length) blocks.push({ kind: 'text', markup: true, text: chunk.join('\n') });
     chunk = [];
     size = 0;
   };
@@ -351,25 +339,21 @@ function renderDetailed(
   flush();
 
   if (selects > 0) {
-    const elements: StaticSelect[] = [];
+    const controls: ReportControl[] = [];
     for (let i = 0; i < selects; i += 1) {
-      const options: PlainTextOption[] = offered
-        .slice(i * SELECT_MAX_OPTIONS, (i + 1) * SELECT_MAX_OPTIONS)
-        .map((m) => ({
-          text: { type: 'plain_text', text: optionText(m, ctx, perOption) },
-          value: String(m.id),
-        }));
-      elements.push({
-        type: 'static_select',
-        action_id: i === 0 ? ACTIONS.promote : `${ACTIONS.promote}:${i}`,
-        placeholder: { type: 'plain_text', text: truncate(placeholder(i), 150) },
-        options,
+      controls.push({
+        kind: 'select',
+        id: i === 0 ? ACTIONS.promote : `${ACTIONS.promote}:${i}`,
+        placeholder: placeholder(i),
+        options: offered
+          .slice(i * SELECT_MAX_OPTIONS, (i + 1) * SELECT_MAX_OPTIONS)
+          .map((m) => ({ label: optionText(m, ctx, perOption), value: String(m.id) })),
       });
     }
     // A new block_id whenever the offer changes: Slack keeps a select's chosen option across edits
     // of a block it considers the same, so a promoted group would otherwise still look selected.
     const shape = `${members.length}:${firing}:${suffixes.size}`;
-    blocks.push({ type: 'actions', block_id: `storm:${storm.id}:${shape}`, elements });
+    blocks.push({ kind: 'actions', id: `storm:${storm.id}:${shape}`, controls });
   }
-  return { text: t('incidents.storm.fallback', { count: members.length }), blocks };
+  return { title, notification: t('incidents.storm.fallback', { count: members.length }), blocks };
 }

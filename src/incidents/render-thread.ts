@@ -1,9 +1,8 @@
-import type { KnownBlock } from '@slack/types';
 import { oncallEventText } from '../oncall/render.ts';
 import { POSTMORTEM_ACTIONS } from '../postmortem/ids.ts';
 import { clip } from '../redact.ts';
+import type { Report, ReportBlock, ReportOption } from '../report/report.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
-import type { OutgoingMessage } from '../slack/port.ts';
 import { itemKey, itemLabel, phaseTitle, progress } from './checklist.ts';
 import { EVIDENCE_USER } from './evidence-config.ts';
 import { alertWhere, cutWithin, esc, formatDuration, mention, shown, slackDate, utc } from './format.ts';
@@ -186,31 +185,31 @@ export function eventText(
 }
 
 /** A thread reply for a timeline event (not for the checklist or the report). */
-export function renderEvent(e: IncidentEvent, ctx: RenderContext): OutgoingMessage {
+export function renderEvent(e: IncidentEvent, ctx: RenderContext): Report {
   const text = truncate(eventText(e, ctx), LIMITS.sectionText);
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  const blocks: ReportBlock[] = [{ kind: 'text', markup: true, text }];
   if (e.kind === 'silenced' && typeof e.data.silenceId === 'string') {
     blocks.push({
-      type: 'actions',
-      elements: [
+      kind: 'actions',
+      controls: [
         {
-          type: 'button',
-          action_id: ACTIONS.expire,
-          value: truncate(`${e.incidentId}:${e.data.silenceId}`, LIMITS.buttonValue),
-          text: { type: 'plain_text', text: ctx.t('incidents.button.expire') },
+          kind: 'button',
+          id: ACTIONS.expire,
+          value: `${e.incidentId}:${e.data.silenceId}`,
+          label: ctx.t('incidents.button.expire'),
         },
       ],
     });
   }
   if (e.kind === 'followup_added' && typeof e.data.id === 'number') {
     blocks.push({
-      type: 'actions',
-      elements: [
+      kind: 'actions',
+      controls: [
         {
-          type: 'button',
-          action_id: POSTMORTEM_ACTIONS.closeFollowup,
+          kind: 'button',
+          id: POSTMORTEM_ACTIONS.closeFollowup,
           value: `${e.incidentId}:${e.data.id}`,
-          text: { type: 'plain_text', text: ctx.t('postmortem.button.close') },
+          label: ctx.t('postmortem.button.close'),
         },
       ],
     });
@@ -218,51 +217,46 @@ export function renderEvent(e: IncidentEvent, ctx: RenderContext): OutgoingMessa
   // An escalation step that pages the channel is the one message meant to notify everyone in it.
   const target = (e.data as { target?: { kind?: string } }).target;
   const broadcast = e.kind === 'oncall_page' && (target?.kind === 'here' || target?.kind === 'channel');
-  return broadcast ? { text, blocks, broadcast } : { text, blocks };
+  return { title: '', notification: text, blocks, ...(broadcast ? { broadcast } : {}) };
 }
 
 /** The response checklist: one checkbox group per phase, each tick showing who and when. */
-export function renderChecklist(inc: Incident, ctx: RenderContext): OutgoingMessage {
+export function renderChecklist(inc: Incident, ctx: RenderContext): Report {
   const { t } = ctx;
   const { done, total } = progress(ctx.checklist, inc.checklist);
   const heading = t('incidents.checklistTitle', { done, total });
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${esc(heading)}*` } }];
+  const blocks: ReportBlock[] = [{ kind: 'text', markup: true, text: `*${esc(heading)}*` }];
   for (const phase of ctx.checklist.slice(0, 20)) {
-    const options = phase.items.slice(0, 10).map((item, i) => {
+    const options: ReportOption[] = phase.items.slice(0, 10).map((item, i) => {
       const key = itemKey(phase.id, i);
       const tick = inc.checklist[key];
       return {
-        text: { type: 'mrkdwn' as const, text: truncate(esc(item), LIMITS.buttonText) },
+        label: item,
         value: key,
         ...(tick
           ? {
-              description: {
-                type: 'mrkdwn' as const,
-                text: truncate(
-                  tick.by === EVIDENCE_USER
-                    ? t('oncall.tickedByBot', { at: utc(tick.at).slice(5, 16) })
-                    : t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
-                  LIMITS.buttonText,
-                ),
-              },
+              description:
+                tick.by === EVIDENCE_USER
+                  ? t('oncall.tickedByBot', { at: utc(tick.at).slice(5, 16) })
+                  : t('incidents.tickedBy', { user: tick.by, at: utc(tick.at).slice(5, 16) }),
             }
           : {}),
       };
     });
-    const initial = options.filter((o) => inc.checklist[o.value]);
     blocks.push({
-      type: 'section',
-      block_id: truncate(`checklist:${inc.id}:${phase.id}`, LIMITS.blockId),
-      text: { type: 'mrkdwn', text: `*${esc(phaseTitle(phase, t))}*` },
-      accessory: {
-        type: 'checkboxes',
-        action_id: truncate(`${ACTIONS.checklist}:${phase.id}`, LIMITS.actionId),
+      kind: 'text',
+      markup: true,
+      text: `*${esc(phaseTitle(phase, t))}*`,
+      id: `checklist:${inc.id}:${phase.id}`,
+      control: {
+        kind: 'checkboxes',
+        id: `${ACTIONS.checklist}:${phase.id}`,
         options,
-        ...(initial.length ? { initial_options: initial } : {}),
+        checked: options.filter((o) => inc.checklist[o.value]).map((o) => o.value),
       },
-    } as KnownBlock);
+    });
   }
-  return { text: heading, blocks };
+  return { title: '', notification: heading, blocks };
 }
 
 /** The generated incident report: summary, the post-incident prompt and the timeline. */
@@ -270,7 +264,7 @@ export function renderReport(
   inc: Incident,
   events: readonly IncidentEvent[],
   ctx: RenderContext,
-): { message: OutgoingMessage; file?: { filename: string; content: string } } {
+): { message: Report; file?: { filename: string; content: string } } {
   const { t, locale } = ctx;
   const { done, total } = progress(ctx.checklist, inc.checklist);
   const title = t('incidents.report.title', { id: inc.id, alertname: inc.alertname });
@@ -291,48 +285,41 @@ export function renderReport(
         )
         .join('\n'),
     );
-  // The file is plain text; the block is mrkdwn, with label values and arguments escaped.
+  // The file is plain text; the block is markup, with label values and arguments escaped.
   const full = timelineOf(false);
   const escaped = timelineOf(true);
   const timeline = cutWithin(escaped, 2_800, '\n…');
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText) } },
-    { type: 'section', text: { type: 'mrkdwn', text: `${esc(summary)}\n\n${t('incidents.report.prompt')}` } },
+  const blocks: ReportBlock[] = [
+    { kind: 'text', markup: true, text: `${esc(summary)}\n\n${t('incidents.report.prompt')}` },
     {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `*${t('incidents.report.timeline')}*\n\`\`\`${timeline.replaceAll('```', 'ʼʼʼ') || '—'}\`\`\``,
-          LIMITS.sectionText,
-        ),
-      },
+      kind: 'text',
+      markup: true,
+      text: `*${t('incidents.report.timeline')}*\n\`\`\`${timeline.replaceAll('```', 'ʼʼʼ') || '—'}\`\`\``,
     },
   ];
   const overflow = escaped.length > 2_800;
-  if (overflow)
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('incidents.report.more') }] });
+  if (overflow) blocks.push({ kind: 'context', markup: true, items: [t('incidents.report.more')] });
   // The post-incident phase: root cause and lessons, preventive measures (modals).
   blocks.push({
-    type: 'actions',
-    block_id: `postmortem:${inc.id}`,
-    elements: [
+    kind: 'actions',
+    id: `postmortem:${inc.id}`,
+    controls: [
       {
-        type: 'button',
-        action_id: POSTMORTEM_ACTIONS.edit,
+        kind: 'button',
+        id: POSTMORTEM_ACTIONS.edit,
         style: 'primary',
         value: String(inc.id),
-        text: { type: 'plain_text', text: t('postmortem.button.lessons') },
+        label: t('postmortem.button.lessons'),
       },
       {
-        type: 'button',
-        action_id: POSTMORTEM_ACTIONS.addFollowup,
+        kind: 'button',
+        id: POSTMORTEM_ACTIONS.addFollowup,
         value: String(inc.id),
-        text: { type: 'plain_text', text: t('postmortem.button.addFollowup') },
+        label: t('postmortem.button.addFollowup'),
       },
     ],
   });
-  const message = { text: esc(`${title}\n${summary}`), blocks };
+  const message: Report = { title, notification: esc(`${title}\n${summary}`), blocks };
   if (!overflow) return { message };
   const content = `# ${title}\n\n${summary}\n\n${t('incidents.report.prompt')}\n\n## ${t('incidents.report.timeline')}\n\n${full}\n`;
   return { message, file: { filename: `incident-${inc.id}-report.md`, content } };

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { reportMessage } from '../report/message.ts';
 import { postOnce, update } from './post-once.ts';
 import { DETAILED_MAX, renderStorm, type StormMember, stormListFile } from './render-storm.ts';
 import {
@@ -72,7 +73,8 @@ export async function syncStorm(deps: Deps, stormId: number): Promise<SyncOutcom
       // One edit per job: changes committed since have a job of their own in the next 2-second
       // window (see enqueueSync), so edits stay coalesced within Slack's edit budget.
       if (edited) return 'synced';
-      const msg = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
+      const rendered = renderStorm(list, renderContext(deps), { id: stormId, channel: s.channel });
+      const msg = { ...reportMessage(rendered), unnamed: rendered.unnamed };
       if (!s.rootTs) {
         const { ts, adopted } = await postOnce(
           deps,

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { draftPostmortem } from '../postmortem/draft.ts';
 import { historyForRoot } from '../postmortem/history.ts';
+import { reportMessage } from '../report/message.ts';
 import { SlackRateLimitedError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { checklistOf } from './checklist.ts';
@@ -52,7 +53,7 @@ async function rootMessage(deps: Deps, inc: Incident, ctx: RenderContext): Promi
     loadAlerts(deps.pool, inc.id),
     historyForRoot(deps, inc, deps.config.services),
   ]);
-  return renderRoot(inc, alerts, ctx, history);
+  return reportMessage(renderRoot(inc, alerts, ctx, history));
 }
 
 /** The root's ts (posted once, see postOnce), and whether it was posted just now with the current content. */
@@ -101,14 +102,14 @@ async function announceOpened(deps: Deps, inc: Incident, threadTs: string) {
 async function postEvent(deps: Deps, inc: Incident, rootTs: string, e: IncidentEvent, ctx: RenderContext) {
   let file: { filename: string; content: string } | undefined;
   const render = async (): Promise<OutgoingMessage> => {
-    if (e.kind === 'checklist') return renderChecklist(inc, ctx);
+    if (e.kind === 'checklist') return reportMessage(renderChecklist(inc, ctx));
     if (e.kind === 'report') {
       const report = renderReport(inc, await loadEvents(deps.pool, inc.id), ctx);
       // The postmortem document, drafted from what is stored now, goes with the report (and is kept).
       file = await draftPostmortem(deps, inc.id, ctx);
-      return report.message;
+      return reportMessage(report.message);
     }
-    return renderEvent(e, ctx);
+    return reportMessage(renderEvent(e, ctx));
   };
   const { ts, adopted } = await postOnce(
     deps,
@@ -177,7 +178,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
       for (const e of events) {
         if (e.postedTs === null) await postEvent(deps, inc, rootTs, e, ctx);
         else {
-          await update(deps, inc.channel, e.postedTs, renderChecklist(inc, ctx));
+          await update(deps, inc.channel, e.postedTs, reportMessage(renderChecklist(inc, ctx)));
           await markChecklistShown(deps.pool, e.id, e.rev);
         }
       }
@@ -197,7 +198,7 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
 async function syncStakeholders(deps: Deps, inc: Incident, rootTs: string, ctx: RenderContext) {
   const channel = deps.config.file.incidents.stakeholderChannel;
   if (!channel || !inc.statusUpdate || inc.stakeholderVersion >= inc.version) return;
-  const render = () => renderStakeholder(inc, rootTs, ctx);
+  const render = () => reportMessage(renderStakeholder(inc, rootTs, ctx));
   let ts = inc.stakeholderTs;
   if (!ts) {
     const posted = await postOnce(

@@ -1,10 +1,10 @@
-import type { KnownBlock } from '@slack/types';
 import type { ServiceConfig } from '../config.ts';
 import { serviceOf } from '../incidents/evidence-config.ts';
 import { esc, formatDuration, slackDate } from '../incidents/format.ts';
 import type { RenderContext } from '../incidents/render-root.ts';
 import { earlierIncidents, type Incident, type Queryable } from '../incidents/store.ts';
 import type { Logger } from '../logger.ts';
+import type { ReportBlock } from '../report/report.ts';
 import { LIMITS, truncate } from '../slack/limits.ts';
 import { messageLink } from '../slack/permalink.ts';
 import { type Followup, followupsOf } from './store.ts';
@@ -87,11 +87,11 @@ export async function historyForRoot(
   }
 }
 
-/** The root message's history section (mrkdwn). */
-export function historyBlock(h: IncidentHistory, ctx: RenderContext): KnownBlock {
+/** The root message's history section (markup). */
+export function historyBlock(h: IncidentHistory, ctx: RenderContext): ReportBlock {
   const { t, locale } = ctx;
   if (h.count === 0 || !h.last) {
-    return { type: 'context', elements: [{ type: 'mrkdwn', text: `📚 ${t('postmortem.history.first')}` }] };
+    return { kind: 'context', markup: true, items: [`📚 ${t('postmortem.history.first')}`] };
   }
   const last = h.last;
   const when = last.rootTs
@@ -137,8 +137,5 @@ export function historyBlock(h: IncidentHistory, ctx: RenderContext): KnownBlock
     if (h.openFollowups.length > 5)
       lines.push(t('postmortem.history.moreFollowups', { count: h.openFollowups.length - 5 }));
   }
-  return {
-    type: 'section',
-    text: { type: 'mrkdwn', text: truncate(lines.join('\n'), LIMITS.sectionText - 100) },
-  };
+  return { kind: 'text', markup: true, text: lines.join('\n'), max: LIMITS.sectionText - 100 };
 }

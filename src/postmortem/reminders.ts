@@ -1,9 +1,10 @@
-import type { KnownBlock } from '@slack/types';
 import type { Deps } from '../deps.ts';
 import { esc } from '../incidents/format.ts';
 import { loadIncident } from '../incidents/store.ts';
+import { reportMessage } from '../report/message.ts';
+import type { ReportBlock } from '../report/report.ts';
 import { SlackApiError, SlackRateLimitedError } from '../slack/errors.ts';
-import { LIMITS, truncate } from '../slack/limits.ts';
+import { truncate } from '../slack/limits.ts';
 import { messageLink } from '../slack/permalink.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
 import { POSTMORTEM_ACTIONS } from './ids.ts';
@@ -23,33 +24,29 @@ export function reminderMessage(
     incident: f.incidentId,
     alertname: esc(inc.alertname),
   });
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } },
+  const blocks: ReportBlock[] = [
+    { kind: 'text', markup: true, text },
     {
-      type: 'actions',
-      elements: [
+      kind: 'actions',
+      controls: [
         {
-          type: 'button',
-          action_id: POSTMORTEM_ACTIONS.closeFollowup,
+          kind: 'button',
+          id: POSTMORTEM_ACTIONS.closeFollowup,
           style: 'primary',
           value: `${f.incidentId}:${f.id}`,
-          text: { type: 'plain_text', text: deps.t('postmortem.button.close') },
+          label: deps.t('postmortem.button.close'),
         },
       ],
     },
   ];
   if (inc.rootTs) {
     blocks.push({
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `<${messageLink(inc.channel, inc.rootTs)}|${deps.t('postmortem.reminder.thread')}>`,
-        },
-      ],
+      kind: 'context',
+      markup: true,
+      items: [`<${messageLink(inc.channel, inc.rootTs)}|${deps.t('postmortem.reminder.thread')}>`],
     });
   }
-  return { text, blocks };
+  return reportMessage({ title: '', notification: text, blocks });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { LIMITS, truncate } from '../slack/limits.ts';
-import { type Report, type ReportBlock, TONE_EMOJI } from './report.ts';
+import { type Report, type ReportBlock, type ReportControl, TONE_EMOJI } from './report.ts';
 import { formatTable, renderText } from './text.ts';
 
 export interface SlackFile {
@@ -55,10 +55,93 @@ const section = (text: string): KnownBlock => ({
   text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
 });
 
+/** Block Kit: a placeholder and an option's value hold 150 characters, a select 100 options, a checkbox group 10. */
+const PLACEHOLDER_MAX = 150;
+const OPTION_VALUE_MAX = 150;
+const SELECT_OPTIONS_MAX = 100;
+const CHECKBOX_OPTIONS_MAX = 10;
+
+const plain = (text: string, max: number) => ({
+  type: 'plain_text' as const,
+  text: truncate(text.trim() || '—', max),
+});
+
+/** The Block Kit element of a control, within every limit. */
+function element(c: ReportControl) {
+  const action_id = truncate(c.id, LIMITS.actionId);
+  switch (c.kind) {
+    case 'button':
+      return {
+        type: 'button' as const,
+        action_id,
+        ...(c.style ? { style: c.style } : {}),
+        ...(c.value === undefined ? {} : { value: truncate(c.value, LIMITS.buttonValue) }),
+        text: plain(c.label, LIMITS.buttonText),
+      };
+    case 'select': {
+      const options = c.options.slice(0, SELECT_OPTIONS_MAX).map((o) => ({
+        text: plain(o.label, LIMITS.buttonText),
+        value: truncate(o.value, OPTION_VALUE_MAX),
+      }));
+      const initial = options.find((o) => o.value === c.initial);
+      return {
+        type: 'static_select' as const,
+        action_id,
+        placeholder: plain(c.placeholder, PLACEHOLDER_MAX),
+        options,
+        ...(initial ? { initial_option: initial } : {}),
+      };
+    }
+    case 'user-select':
+      return {
+        type: 'users_select' as const,
+        action_id,
+        placeholder: plain(c.placeholder, PLACEHOLDER_MAX),
+        ...(c.initialUser ? { initial_user: c.initialUser } : {}),
+      };
+    case 'checkboxes': {
+      const options = c.options.slice(0, CHECKBOX_OPTIONS_MAX).map((o) => ({
+        text: {
+          type: 'mrkdwn' as const,
+          text: truncate(mrkdwnEscape(o.label.trim() || '—'), LIMITS.buttonText),
+        },
+        value: truncate(o.value, OPTION_VALUE_MAX),
+        ...(o.description
+          ? { description: { type: 'mrkdwn' as const, text: truncate(o.description, LIMITS.buttonText) } }
+          : {}),
+      }));
+      const checked = new Set(c.checked ?? []);
+      const initial = options.filter((o) => checked.has(o.value));
+      return {
+        type: 'checkboxes' as const,
+        action_id,
+        options,
+        ...(initial.length ? { initial_options: initial } : {}),
+      };
+    }
+  }
+}
+
 /** Blocks for one report block; `overflow` is set when something could not fit a block. */
 function toBlocks(block: ReportBlock): { blocks: KnownBlock[]; overflow: boolean } {
   switch (block.kind) {
     case 'text':
+      // Markup, a named block or one with a control is one section: markup is never split.
+      if (block.markup || block.id || block.control) {
+        const text = block.markup ? block.text : mrkdwnEscape(block.text);
+        const max = Math.min(block.max ?? LIMITS.sectionText, LIMITS.sectionText);
+        return {
+          blocks: [
+            {
+              type: 'section',
+              ...(block.id ? { block_id: truncate(block.id, LIMITS.blockId) } : {}),
+              text: { type: 'mrkdwn', text: truncate(text.trim() ? text : '—', max) },
+              ...(block.control ? { accessory: element(block.control) } : {}),
+            } as KnownBlock,
+          ],
+          overflow: false,
+        };
+      }
       return {
         blocks: chunkLines(mrkdwnEscape(block.text), LIMITS.sectionText).map(section),
         overflow: false,
@@ -71,7 +154,9 @@ function toBlocks(block: ReportBlock): { blocks: KnownBlock[]; overflow: boolean
           fields: block.fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
             type: 'mrkdwn' as const,
             text: truncate(
-              `*${mrkdwnEscape(f.label.trim() || '—')}*\n${f.tone ? `${TONE_EMOJI[f.tone]} ` : ''}${mrkdwnEscape(f.value.trim() || '—')}`,
+              block.markup
+                ? `*${f.label}*\n${f.tone ? `${TONE_EMOJI[f.tone]} ` : ''}${f.value}`
+                : `*${mrkdwnEscape(f.label.trim() || '—')}*\n${f.tone ? `${TONE_EMOJI[f.tone]} ` : ''}${mrkdwnEscape(f.value.trim() || '—')}`,
               LIMITS.fieldText,
             ),
           })),
@@ -92,6 +177,34 @@ function toBlocks(block: ReportBlock): { blocks: KnownBlock[]; overflow: boolean
       const room = LIMITS.sectionText - head.length - 8;
       return { blocks: [section(head + codeFence(truncate(mrkdwnEscape(body), room)))], overflow: true };
     }
+    case 'context': {
+      const items = block.items.filter((i) => i.trim());
+      if (!items.length) return { blocks: [], overflow: false };
+      return {
+        blocks: [
+          {
+            type: 'context',
+            elements: items.slice(0, LIMITS.contextElements).map((i) => ({
+              type: 'mrkdwn' as const,
+              text: truncate(block.markup ? i : mrkdwnEscape(i), LIMITS.sectionText),
+            })),
+          },
+        ],
+        overflow: false,
+      };
+    }
+    case 'actions':
+      if (!block.controls.length) return { blocks: [], overflow: false };
+      return {
+        blocks: [
+          {
+            type: 'actions',
+            ...(block.id ? { block_id: truncate(block.id, LIMITS.blockId) } : {}),
+            elements: block.controls.slice(0, LIMITS.actionsElements).map(element),
+          } as KnownBlock,
+        ],
+        overflow: false,
+      };
     case 'divider':
       return { blocks: [{ type: 'divider' }], overflow: false };
   }
@@ -129,7 +242,8 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
       emoji: true,
     },
   };
-  const fixed: KnownBlock[] = [header];
+  // A message without a title (a thread reply) has no header.
+  const fixed: KnownBlock[] = report.title ? [header] : [];
   if (report.summary)
     fixed.push(...chunkLines(mrkdwnEscape(report.summary), LIMITS.sectionText).slice(0, 1).map(section));
 
@@ -190,14 +304,16 @@ export function renderBlocks(report: Report, opts: RenderOptions = {}): SlackMes
       kept.push(b);
     }
     blocks = [...fixed, ...kept, note, ...tail];
-    if (!fits(blocks)) blocks = [header, note];
+    if (!fits(blocks)) blocks = report.title ? [header, note] : [note];
   }
 
-  // The top-level text is mrkdwn as well (notifications): escaped like every field.
+  // The top-level text is mrkdwn as well (notifications): escaped like every field, unless the
+  // report brings its own notification in markup.
   const fallback = truncate(
-    mrkdwnEscape(
-      [`${tone}${report.title.trim() || '—'}`, report.summary?.trim()].filter(Boolean).join(' — '),
-    ),
+    report.notification ??
+      mrkdwnEscape(
+        [`${tone}${report.title.trim() || '—'}`, report.summary?.trim()].filter(Boolean).join(' — '),
+      ),
     LIMITS.sectionText,
   );
   return { text: fallback, blocks, ...(file ? { file } : {}) };

@@ -1,6 +1,8 @@
 /**
- * A neutral result of a command or job. Commands build one; renderers (Block Kit, terminal text)
- * own how it looks. Text here is plain: renderers escape it for their medium.
+ * A neutral result of a command or job, and every message the bot posts (incident roots, thread
+ * events, storm messages). Commands and renderers build one; renderers (Block Kit, terminal text) own
+ * how it looks. Text here is plain, and renderers escape it for their medium, except where a block
+ * says `markup: true`: then it is already inline markup (see `Markup`).
  */
 export type Tone = 'ok' | 'warn' | 'error' | 'unknown' | 'info';
 
@@ -16,11 +18,47 @@ export interface ReportTable {
   rows: string[][];
 }
 
+/**
+ * Inline markup, for messages that link, mention and date things (incident messages): `*bold*`,
+ * `` `code` ``, `> quote`, `<url|label>`, `<@U123>`, `<!here>`, `<!date^unix^format|fallback>`, and
+ * `&amp;` `&lt;` `&gt;` for the three characters that would start markup. Slack shows it as it is;
+ * the text renderer turns it into readable text. Text from outside must be escaped before it goes in.
+ */
+export type Markup = string;
+
+/** An option of a select or a checkbox group: `value` is what the interaction handler receives. */
+export interface ReportOption {
+  label: string;
+  value: string;
+  /** Small print under the option (checkboxes), in markup. */
+  description?: Markup;
+}
+
+/**
+ * A control the reader can use: `id` names the handler (Block Kit's `action_id`), `value` is passed
+ * to it. Labels and placeholders are plain text.
+ */
+export type ReportControl =
+  | { kind: 'button'; id: string; label: string; value?: string; style?: 'primary' | 'danger' }
+  | { kind: 'select'; id: string; placeholder: string; options: ReportOption[]; initial?: string }
+  | { kind: 'user-select'; id: string; placeholder: string; initialUser?: string }
+  /** Labels are escaped like plain text but shown as markup (Slack's checkbox options are mrkdwn). */
+  | { kind: 'checkboxes'; id: string; options: ReportOption[]; checked?: string[] };
+
 export type ReportBlock =
-  | { kind: 'text'; text: string }
-  | { kind: 'fields'; fields: ReportField[] }
+  /**
+   * A paragraph; `max` cuts markup text (which is never split) below the renderer's limit; `id`
+   * names the block for interaction handlers; `control` sits beside the text (a checkbox group).
+   */
+  | { kind: 'text'; text: string; markup?: boolean; max?: number; id?: string; control?: ReportControl }
+  /** With `markup`, labels and values are markup (shown as `*label*` over the value). */
+  | { kind: 'fields'; fields: ReportField[]; markup?: boolean }
   | { kind: 'table'; table: ReportTable }
   | { kind: 'code'; title?: string; text: string }
+  /** Small print inside the body (links, notes), one item each. */
+  | { kind: 'context'; items: string[]; markup?: boolean }
+  /** A row of controls; `id` names the row (Block Kit's `block_id`). */
+  | { kind: 'actions'; id?: string; controls: ReportControl[] }
   | { kind: 'divider' };
 
 export interface ReportLink {
@@ -29,6 +67,7 @@ export interface ReportLink {
 }
 
 export interface Report {
+  /** The heading; '' for a message without one (a thread reply). */
   title: string;
   tone?: Tone;
   summary?: string;
@@ -36,6 +75,10 @@ export interface Report {
   links?: ReportLink[];
   /** Small print: when, where from, references. */
   context?: string[];
+  /** The notification (and fallback) text, in markup; default: the title and the summary. */
+  notification?: Markup;
+  /** The message notifies the whole channel (an escalation step paging `@here`). */
+  broadcast?: boolean;
   /** Raw data for machine consumers (CLI `--json`, tests); never rendered. */
   data?: unknown;
   /**
@@ -53,15 +96,34 @@ export const TONE_EMOJI: Record<Tone, string> = {
   info: 'ℹ️',
 };
 
+/** Maps every label of a control through `fn`; ids and values are the handlers' contract and stay. */
+function mapControl(c: ReportControl, fn: (s: string) => string): ReportControl {
+  const option = (o: ReportOption): ReportOption => ({
+    ...o,
+    label: fn(o.label),
+    ...(o.description === undefined ? {} : { description: fn(o.description) }),
+  });
+  switch (c.kind) {
+    case 'button':
+      return { ...c, label: fn(c.label) };
+    case 'select':
+      return { ...c, placeholder: fn(c.placeholder), options: c.options.map(option) };
+    case 'user-select':
+      return { ...c, placeholder: fn(c.placeholder) };
+    case 'checkboxes':
+      return { ...c, options: c.options.map(option) };
+  }
+}
+
 /** Maps every string of a report through `fn` (used for redaction). */
 export function mapReportText(report: Report, fn: (s: string) => string): Report {
   const mapBlock = (b: ReportBlock): ReportBlock => {
     switch (b.kind) {
       case 'text':
-        return { kind: 'text', text: fn(b.text) };
+        return { ...b, text: fn(b.text), ...(b.control ? { control: mapControl(b.control, fn) } : {}) };
       case 'fields':
         return {
-          kind: 'fields',
+          ...b,
           fields: b.fields.map((f) => ({ ...f, label: fn(f.label), value: fn(f.value) })),
         };
       case 'table':
@@ -75,6 +137,10 @@ export function mapReportText(report: Report, fn: (s: string) => string): Report
         };
       case 'code':
         return { kind: 'code', title: b.title === undefined ? undefined : fn(b.title), text: fn(b.text) };
+      case 'context':
+        return { ...b, items: b.items.map(fn) };
+      case 'actions':
+        return { ...b, controls: b.controls.map((c) => mapControl(c, fn)) };
       default:
         return b;
     }
@@ -86,5 +152,6 @@ export function mapReportText(report: Report, fn: (s: string) => string): Report
     blocks: report.blocks?.map(mapBlock),
     links: report.links?.map((l) => ({ label: fn(l.label), url: fn(l.url) })),
     context: report.context?.map(fn),
+    notification: report.notification === undefined ? undefined : fn(report.notification),
   };
 }

@@ -1,4 +1,5 @@
-import { type Report, type ReportTable, TONE_EMOJI } from './report.ts';
+import { markupToText } from './markup.ts';
+import { type Report, type ReportControl, type ReportTable, TONE_EMOJI } from './report.ts';
 
 /** Display width: CJK and emoji take two terminal columns. */
 export function displayWidth(s: string): number {
@@ -41,46 +42,80 @@ export function formatTable(table: ReportTable): string {
   return out.join('\n');
 }
 
+/** A control as text: `[确认]`, `[事件级别: SEV2 ▾]`, a checkbox group as `☑ …` / `☐ …` lines. */
+function controlText(c: ReportControl): string {
+  switch (c.kind) {
+    case 'button':
+      return `[${c.label}]`;
+    case 'select': {
+      const chosen = c.options.find((o) => o.value === c.initial);
+      return chosen ? `[${c.placeholder}: ${chosen.label} ▾]` : `[${c.placeholder} ▾]`;
+    }
+    case 'user-select':
+      return c.initialUser ? `[${c.placeholder}: @${c.initialUser} ▾]` : `[${c.placeholder} ▾]`;
+    case 'checkboxes': {
+      const checked = new Set(c.checked ?? []);
+      return c.options
+        .map(
+          (o) =>
+            `${checked.has(o.value) ? '☑' : '☐'} ${o.label}${o.description ? `  ${markupToText(o.description)}` : ''}`,
+        )
+        .join('\n');
+    }
+  }
+}
+
 /** Terminal text: what the CLI and console mode print. */
 export function renderText(report: Report): string {
   const out: string[] = [];
   const tone = report.tone ? `${TONE_EMOJI[report.tone]} ` : '';
-  out.push(`${tone}${report.title}`);
-  out.push('='.repeat(Math.min(72, displayWidth(out[0] ?? ''))));
+  // A message without a title (a thread reply) starts with its first block.
+  if (report.title) {
+    out.push(`${tone}${report.title}`);
+    out.push('='.repeat(Math.min(72, displayWidth(out[0] ?? ''))));
+  }
   if (report.summary) out.push(report.summary);
   for (const block of report.blocks ?? []) {
+    if (out.length) out.push('');
     switch (block.kind) {
       case 'text':
-        out.push('', block.text);
+        out.push(block.markup ? markupToText(block.text) : block.text);
+        if (block.control) out.push(controlText(block.control));
         break;
       case 'fields': {
-        out.push('');
-        const width = Math.max(...block.fields.map((f) => displayWidth(f.label)));
-        for (const f of block.fields) {
+        const shown = block.markup
+          ? block.fields.map((f) => ({ ...f, label: markupToText(f.label), value: markupToText(f.value) }))
+          : block.fields;
+        const width = Math.max(...shown.map((f) => displayWidth(f.label)));
+        for (const f of shown) {
           const t = f.tone ? `${TONE_EMOJI[f.tone]} ` : '';
           out.push(`${pad(f.label, width)}  ${t}${f.value.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`);
         }
         break;
       }
+      case 'context':
+        out.push(block.items.map((i) => (block.markup ? markupToText(i) : i)).join(' · '));
+        break;
+      case 'actions':
+        out.push(block.controls.map(controlText).join(' '));
+        break;
       case 'table':
-        out.push('');
         if (block.table.title) out.push(block.table.title);
         out.push(formatTable(block.table));
         break;
       case 'code':
-        out.push('');
         if (block.title) out.push(block.title);
         out.push(block.text);
         break;
       case 'divider':
-        out.push('', '-'.repeat(40));
+        out.push('-'.repeat(40));
         break;
     }
   }
   if (report.links?.length) {
-    out.push('');
+    if (out.length) out.push('');
     for (const l of report.links) out.push(`${l.label}: ${l.url}`);
   }
-  if (report.context?.length) out.push('', report.context.join(' · '));
+  if (report.context?.length) out.push(...(out.length ? [''] : []), report.context.join(' · '));
   return `${out.join('\n')}\n`;
 }

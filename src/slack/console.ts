@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { blocksToText, mrkdwnToText } from './blocks-text.ts';
+import { markupToText } from '../report/markup.ts';
 import type { OutgoingMessage, PostResult, ResponseBody, SlackPort } from './port.ts';
 
 /**
@@ -18,10 +18,8 @@ export class ConsoleSlack implements SlackPort {
   }
 
   private print(header: string, msg: OutgoingMessage): void {
-    // Blocks without a terminal rendering (incident threads) are shown as text, not as their fallback.
-    const body = (
-      msg.plain ?? (msg.blocks?.length ? blocksToText(msg.blocks) : mrkdwnToText(msg.text))
-    ).trimEnd();
+    // Every message with blocks is rendered from a Report, which brings its terminal text along.
+    const body = (msg.plain ?? markupToText(msg.text)).trimEnd();
     this.out.write(`\n┌─ ${header}\n${body.replace(/^/gm, '│ ')}\n└─\n`);
   }
 

@@ -73,7 +73,7 @@ describe('npm run demo', () => {
     expect(out, out).toContain('console mode');
     expect(code, out).toBe(0);
     // The root message in the incident channel: the manual's ServiceDown about the broken service.
-    const root = out.indexOf('━━ 🔴 SEV1 ServiceDown ━━');
+    const root = out.indexOf('│ 🔴 SEV1 ServiceDown\n');
     expect(root, out).toBeGreaterThan(out.indexOf('Broke admin-api'));
     expect(out).toContain('服务 laojun-admin-api 已停止');
     // The manual's checklist in the thread, unticked.
@@ -93,7 +93,7 @@ describe('npm run demo', () => {
     expect(out).toMatch(/\/health\s+🔴 HTTP 503/);
     // Mended: the root message turns resolved (first: it is what the channel shows) and the thread says so.
     const mended = out.indexOf('Mended admin-api');
-    expect(out.indexOf('━━ ✅ 已恢复 · ServiceDown ━━')).toBeGreaterThan(mended);
+    expect(out.indexOf('│ ✅ 已恢复 · ServiceDown\n')).toBeGreaterThan(mended);
     expect(out.indexOf('✅ 事件已恢复')).toBeGreaterThan(mended);
     expect(out).toContain('Resolved. Stopping everything the demo started.');
     // Without --keep-logs the folder it advertised is removed at the end.

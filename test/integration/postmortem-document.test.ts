@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -13,6 +12,7 @@ import { closeFollowup, createFollowup, savePostmortem } from '../../src/postmor
 import { createRedactor } from '../../src/redact.ts';
 import { migrate } from '../../src/store/db.ts';
 import { type TestSchema, withSchema } from '../helpers/db.ts';
+import { golden } from '../helpers/golden.ts';
 import { fixture } from '../helpers/incidents.ts';
 
 const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' });
@@ -27,13 +27,6 @@ function ctx(locale: 'zh-CN' | 'en'): RenderContext {
     checklist: checklistOf(config),
     now: at('21:00:00'),
   };
-}
-
-/** Compares with test/golden/<name>; UPDATE_GOLDEN=1 rewrites it. */
-function golden(name: string, actual: string) {
-  const url = new URL(`../golden/${name}`, import.meta.url);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(url, actual);
-  expect(actual).toBe(readFileSync(url, 'utf8'));
 }
 
 describe('the postmortem document, drafted from stored data', () => {

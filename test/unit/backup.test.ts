@@ -15,6 +15,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createTranslator } from '../../src/i18n/index.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { checkRules } from '../helpers/prometheus.ts';
+import { BACKUP_RESULTS } from '../helpers/render-fixtures.ts';
 
 const registry = new CommandRegistry([backup]);
 const t = createTranslator('en');
@@ -191,19 +192,7 @@ describe('backup reports', () => {
     const { runReport } = await import('../../src/backup/report.ts');
     const report = runReport(
       [
-        {
-          target: 'postgres',
-          status: 'ok',
-          id: '1',
-          bytes: 10 * 1048576,
-          sha256: 'a'.repeat(64),
-          location: '/backup/postgres/laojun_20261125T020000Z.dump',
-          durationMs: 4_000,
-          verification: 'sha256 re-read, pg_restore --list: 12 entries',
-          details: {},
-          expired: ['/backup/postgres/old.dump'],
-        },
-        { target: 'redis', status: 'failed', error: 'cannot connect to Redis at cache:6379', durationMs: 10 },
+        ...BACKUP_RESULTS,
         {
           target: 'minio',
           status: 'busy',

@@ -1,62 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { DigestData } from '../../src/digest/collect.ts';
-import { digestFileSchema } from '../../src/digest/config.ts';
 import { pointChange, relativeChange, sparkline } from '../../src/digest/format.ts';
 import { digestReport } from '../../src/digest/render.ts';
-import type { ServiceFigures } from '../../src/digest/services.ts';
 import { createTranslator } from '../../src/i18n/index.ts';
 import { renderBlocks } from '../../src/report/blocks.ts';
 import { renderText } from '../../src/report/text.ts';
 import { validateBlocks } from '../fakes/block-kit-rules.ts';
 import { blockText } from '../helpers/block-text.ts';
+import { DOWN, digestData, serviceFigures } from '../helpers/render-fixtures.ts';
 
 const t = createTranslator('zh-CN');
 const ctx = { t, timeZone: 'Asia/Shanghai' };
-const now = new Date('2026-11-25T01:00:00Z');
-const down = {
-  ok: false as const,
-  source: 'Prometheus',
-  reason: 'Prometheus unreachable at http://prom:9090: ECONNREFUSED',
-};
-
-function service(job: string): ServiceFigures {
-  const trend = Array.from({ length: 24 }, (_, i) => 10 + i);
-  return {
-    job,
-    availability: 0.9995,
-    availabilityBefore: 0.999,
-    requests: 1.2e6,
-    requestsBefore: 1.1e6,
-    peakRps: 40,
-    peakRpsBefore: 38,
-    p95: 0.2,
-    p95Before: 0.25,
-    errorRatio: 0.001,
-    errorRatioBefore: 0.002,
-    rpsTrend: trend,
-    p95Trend: trend,
-  };
-}
-
-function data(services: ServiceFigures[]): DigestData {
-  return {
-    now,
-    day: '2026-11-25',
-    config: digestFileSchema.parse(undefined),
-    services: { ok: true, value: services },
-    capacity: down,
-    resources: down,
-    incidents: { state: 'error', reason: 'connection refused' },
-    backups: { state: 'error', reason: 'connection refused' },
-    slowQueries: {
-      ok: false,
-      source: 'PostgreSQL',
-      reason: 'pg_stat_statements is not installed',
-      hint: 'pg_stat_statements',
-    },
-    chart: down,
-  };
-}
+const _now = new Date('2026-11-25T01:00:00Z');
+const down = DOWN;
+const data = digestData;
+const service = serviceFigures;
 
 function expectValid(message: ReturnType<typeof renderBlocks>) {
   const verdict = validateBlocks(message.blocks);

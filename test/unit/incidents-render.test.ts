@@ -9,8 +9,10 @@ import { renderStorm, type StormMember } from '../../src/incidents/render-storm.
 import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/render-thread.ts';
 import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
 import { createRedactor } from '../../src/redact.ts';
+import { reportMessage } from '../../src/report/message.ts';
 import { LIMITS } from '../../src/slack/limits.ts';
 import { validateBlocks } from '../fakes/block-kit-rules.ts';
+import { UNTOUCHED } from '../helpers/render-fixtures.ts';
 
 const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' });
 const long = (n: number) => '告警描述'.repeat(Math.ceil(n / 4)).slice(0, n);
@@ -25,6 +27,7 @@ const ctx = (locale: 'zh-CN' | 'en' = 'zh-CN', checklist = DEFAULT_CHECKLIST) =>
 
 function incident(over: Partial<Incident> = {}): Incident {
   return {
+    ...UNTOUCHED,
     id: 7,
     groupKey: '{}:{alertname="ServiceDown"}',
     channel: 'C0INCIDENT',
@@ -39,32 +42,8 @@ function incident(over: Partial<Incident> = {}): Incident {
     truncatedAlerts: 12,
     startedAt: new Date('2026-11-25T19:00:00Z'),
     createdAt: new Date('2026-11-25T19:00:05Z'),
-    resolvedAt: null,
-    resolvedBy: null,
-    ackedAt: null,
-    ackedBy: null,
-    commander: null,
-    timeToAckMs: null,
-    timeToResolveMs: null,
     flapCount: 3,
     checklist: { 'immediate_actions:0': { by: 'U1', at: '2026-11-25T19:05:00Z' } },
-    stormId: null,
-    promotedFromStormId: null,
-    version: 1,
-    syncedVersion: 0,
-    rootTs: null,
-    rootClaimedAt: null,
-    rootVersion: 0,
-    openedHookAt: null,
-    sev: null,
-    commsLead: null,
-    declaredBy: null,
-    statusUpdate: null,
-    statusUpdatedAt: null,
-    statusUpdateBy: null,
-    stakeholderTs: null,
-    stakeholderClaimedAt: null,
-    stakeholderVersion: 0,
     ...over,
   };
 }
@@ -92,7 +71,7 @@ function expectValid(msg: { text: string; blocks?: unknown[] }) {
 
 describe('incident rendering stays within Block Kit limits', () => {
   it('root message: huge annotations, 500 alerts, too-long links; secrets redacted; truncation shown', () => {
-    const msg = renderRoot(incident(), alerts, ctx());
+    const msg = reportMessage(renderRoot(incident(), alerts, ctx()));
     expectValid(msg);
     const all = JSON.stringify(msg.blocks);
     expect(all).not.toContain('secret-token-value');
@@ -109,7 +88,7 @@ describe('incident rendering stays within Block Kit limits', () => {
       resolvedAt: new Date('2026-11-25T20:30:00Z'),
       resolvedBy: 'alertmanager',
     });
-    const msg = renderRoot(resolved, alerts.slice(0, 2), ctx('en'));
+    const msg = reportMessage(renderRoot(resolved, alerts.slice(0, 2), ctx('en')));
     expectValid(msg);
     expect(JSON.stringify(msg.blocks)).not.toContain('incident_ack');
     expect(msg.text).toContain('1h 30m');
@@ -120,8 +99,8 @@ describe('incident rendering stays within Block Kit limits', () => {
       id: `phase_${p}`,
       items: Array.from({ length: 10 }, (_, i) => `${long(140)}${i}`),
     }));
-    expectValid(renderChecklist(incident(), ctx('zh-CN', big)));
-    const normal = renderChecklist(incident(), ctx());
+    expectValid(reportMessage(renderChecklist(incident(), ctx('zh-CN', big))));
+    const normal = reportMessage(renderChecklist(incident(), ctx()));
     expectValid(normal);
     expect(JSON.stringify(normal.blocks)).toContain('立即行动');
   });
@@ -135,7 +114,7 @@ describe('incident rendering stays within Block Kit limits', () => {
       alerts: 3,
       startedAt: new Date(),
     }));
-    const msg = renderStorm(members, ctx(), { id: 3, channel: 'C0INCIDENT' });
+    const msg = reportMessage(renderStorm(members, ctx(), { id: 3, channel: 'C0INCIDENT' }));
     expectValid(msg);
     for (let i = 0; i < 150; i += 1) expect(JSON.stringify(msg.blocks)).toContain(`Alert${i}n`);
   });
@@ -167,10 +146,12 @@ describe('incident rendering stays within Block Kit limits', () => {
     };
 
     it('150 firing groups: every one offered, in selects of at most 100 options of at most 75 characters', () => {
-      const msg = renderStorm(
-        Array.from({ length: 150 }, (_, i) => member(i)),
-        ctx(),
-        storm,
+      const msg = reportMessage(
+        renderStorm(
+          Array.from({ length: 150 }, (_, i) => member(i)),
+          ctx(),
+          storm,
+        ),
       );
       withinBudget(msg);
       const selects = selectsOf(msg);
@@ -194,7 +175,7 @@ describe('incident rendering stays within Block Kit limits', () => {
         member(2, { thread: { rootTs: '1700000000.000100' } }),
         member(3, { thread: { rootTs: null } }),
       ];
-      const msg = renderStorm(members, ctx('en'), storm);
+      const msg = reportMessage(renderStorm(members, ctx('en'), storm));
       withinBudget(msg);
       const [select] = selectsOf(msg);
       expect(select?.options).toEqual([
@@ -210,7 +191,7 @@ describe('incident rendering stays within Block Kit limits', () => {
       const members = Array.from({ length: 150 }, (_, i) =>
         member(i, { thread: { rootTs: `1700000${String(i).padStart(3, '0')}.000100` } }),
       );
-      const msg = renderStorm(members, ctx(), storm);
+      const msg = reportMessage(renderStorm(members, ctx(), storm));
       withinBudget(msg);
       expect(selectsOf(msg)).toEqual([]);
       const all = JSON.stringify(msg.blocks);
@@ -220,7 +201,7 @@ describe('incident rendering stays within Block Kit limits', () => {
     });
 
     it('nothing left to offer: no select', () => {
-      const msg = renderStorm([member(0, { status: 'resolved' })], ctx(), storm);
+      const msg = reportMessage(renderStorm([member(0, { status: 'resolved' })], ctx(), storm));
       withinBudget(msg);
       expect(selectsOf(msg)).toEqual([]);
     });
@@ -240,9 +221,9 @@ describe('incident rendering stays within Block Kit limits', () => {
       rev: 0,
       syncedRev: 0,
     }));
-    expectValid(renderEvent(events[0] as IncidentEvent, ctx()));
+    expectValid(reportMessage(renderEvent(events[0] as IncidentEvent, ctx())));
     const report = renderReport(incident({ status: 'resolved', resolvedAt: new Date() }), events, ctx());
-    expectValid(report.message);
+    expectValid(reportMessage(report.message));
     expect(report.file?.content.split('\n').length).toBeGreaterThan(400);
   });
 });
@@ -265,7 +246,7 @@ describe('a declared incident', () => {
       statusUpdatedAt: new Date('2026-11-25T19:30:00Z'),
       statusUpdateBy: 'U0COMMS',
     });
-    const root = renderRoot(inc, [], ctx());
+    const root = reportMessage(renderRoot(inc, [], ctx()));
     const text = JSON.stringify(root.blocks);
     expect(validateBlocks(root.blocks).ok).toBe(true);
     expect(text).toContain('🟠 SEV2');
@@ -279,7 +260,7 @@ describe('a declared incident', () => {
     expect(text).not.toContain('incident_silence_1h');
     expect(text).not.toContain('受影响实例');
     expect(text).toContain('incident_severity');
-    const stake = renderStakeholder(inc, '1.2', ctx('en'));
+    const stake = reportMessage(renderStakeholder(inc, '1.2', ctx('en')));
     expect(validateBlocks(stake.blocks).ok).toBe(true);
     expect(JSON.stringify(stake.blocks)).toContain('SEV2');
     expect(JSON.stringify(stake.blocks)).toContain('Communications lead');

@@ -4,6 +4,7 @@ import { createTranslator } from '../../src/i18n/index.ts';
 import { DEFAULT_CHECKLIST } from '../../src/incidents/checklist.ts';
 import { renderStorm, type StormMember, stormListFile } from '../../src/incidents/render-storm.ts';
 import { createRedactor } from '../../src/redact.ts';
+import { reportMessage } from '../../src/report/message.ts';
 import { LIMITS } from '../../src/slack/limits.ts';
 import { validateBlocks } from '../fakes/block-kit-rules.ts';
 
@@ -40,13 +41,14 @@ const within = (msg: { blocks?: unknown[] }) => {
 
 describe('storm message for hundreds of groups', () => {
   it('500 groups: one message names every group, counts first, grouped by severity', () => {
-    const msg = renderStorm(
+    const rendered = renderStorm(
       groups(500, (g) => (g % 50 === 7 ? { status: 'resolved' } : {})),
       ctx(),
       storm,
     );
+    const msg = reportMessage(rendered);
     within(msg);
-    expect(msg.unnamed).toBe(0);
+    expect(rendered.unnamed).toBe(0);
     const all = text(msg);
     for (let g = 0; g < 500; g += 1) expect(all).toContain(name(g));
     const blocks = msg.blocks as Array<{ type: string; text?: { text: string } }>;
@@ -66,13 +68,15 @@ describe('storm message for hundreds of groups', () => {
   });
 
   it('several groups of one alert name are counted, not repeated', () => {
-    const msg = renderStorm(
-      groups(120, (g) => ({
-        alertname: `Dup${g % 3}`,
-        groupLabels: { alertname: `Dup${g % 3}`, job: `j${g}` },
-      })),
-      ctx(),
-      storm,
+    const msg = reportMessage(
+      renderStorm(
+        groups(120, (g) => ({
+          alertname: `Dup${g % 3}`,
+          groupLabels: { alertname: `Dup${g % 3}`, job: `j${g}` },
+        })),
+        ctx(),
+        storm,
+      ),
     );
     within(msg);
     const all = text(msg);
@@ -82,7 +86,8 @@ describe('storm message for hundreds of groups', () => {
 
   it('5,000 groups: as many names as fit, the rest counted and promised in the file', () => {
     const members = groups(5_000);
-    const msg = renderStorm(members, ctx(), storm);
+    const rendered = renderStorm(members, ctx(), storm);
+    const msg = { ...reportMessage(rendered), unnamed: rendered.unnamed };
     within(msg);
     expect(msg.unnamed).toBeGreaterThan(0);
     const all = text(msg);
@@ -101,7 +106,7 @@ describe('storm message for hundreds of groups', () => {
     const members = groups(60, (g) =>
       g === 3 ? { alertname: 'Bad<!channel>&', summary: 'token secret-token-value' } : {},
     );
-    const msg = renderStorm(members, ctx(), storm);
+    const msg = reportMessage(renderStorm(members, ctx(), storm));
     within(msg);
     expect(text(msg)).toContain('Bad&lt;!channel&gt;&amp;');
     const sections = (msg.blocks as Array<{ type: string; text?: { text: string } }>)

@@ -16,8 +16,10 @@ import { renderChecklist, renderEvent, renderReport } from '../../src/incidents/
 import type { Incident, IncidentEvent } from '../../src/incidents/store.ts';
 import { createRedactor } from '../../src/redact.ts';
 import { renderBlocks } from '../../src/report/blocks.ts';
+import { reportMessage } from '../../src/report/message.ts';
 import type { Report } from '../../src/report/report.ts';
 import { createOutboundFilter } from '../../src/slack/outbound.ts';
+import { UNTOUCHED } from '../helpers/render-fixtures.ts';
 
 /**
  * Issue 11, defect 3: whatever text comes from outside (alert labels and annotations, log lines,
@@ -100,6 +102,7 @@ function ctx(locale: 'zh-CN' | 'en', checklistItem: string): RenderContext {
 
 function incident(e: string, over: Partial<Incident> = {}): Incident {
   return {
+    ...UNTOUCHED,
     id: 7,
     groupKey: '{}:{alertname="X"}',
     channel: 'C0INCIDENT',
@@ -114,32 +117,12 @@ function incident(e: string, over: Partial<Incident> = {}): Incident {
     truncatedAlerts: 0,
     startedAt: new Date('2026-11-25T19:00:00Z'),
     createdAt: new Date('2026-11-25T19:00:05Z'),
-    resolvedAt: null,
-    resolvedBy: null,
     ackedAt: new Date('2026-11-25T19:01:00Z'),
     ackedBy: 'U0ACK',
     commander: 'U0CMD',
     timeToAckMs: 60_000,
-    timeToResolveMs: null,
     flapCount: 1,
     checklist: { 'immediate_actions:0': { by: 'U0ACT', at: '2026-11-25T19:05:00Z' } },
-    stormId: null,
-    promotedFromStormId: null,
-    version: 1,
-    syncedVersion: 0,
-    rootTs: null,
-    rootClaimedAt: null,
-    rootVersion: 0,
-    openedHookAt: null,
-    sev: null,
-    commsLead: null,
-    declaredBy: null,
-    statusUpdate: null,
-    statusUpdatedAt: null,
-    statusUpdateBy: null,
-    stakeholderTs: null,
-    stakeholderClaimedAt: null,
-    stakeholderVersion: 0,
     ...over,
   };
 }
@@ -262,13 +245,13 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
     fc.assert(
       fc.property(evil, locales, (e, locale) => {
         const c = ctx(locale, e);
-        expectMessageInert(renderRoot(incident(e), alerts(e), c), 'root');
+        expectMessageInert(reportMessage(renderRoot(incident(e), alerts(e), c)), 'root');
         const resolved = incident(e, {
           status: 'resolved',
           resolvedAt: new Date('2026-11-25T19:40:00Z'),
           resolvedBy: 'U0ACT',
         });
-        expectMessageInert(renderRoot(resolved, alerts(e), c), 'root resolved');
+        expectMessageInert(reportMessage(renderRoot(resolved, alerts(e), c)), 'root resolved');
       }),
       RUNS,
     );
@@ -278,10 +261,10 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
     fc.assert(
       fc.property(evil, locales, (e, locale) => {
         const c = ctx(locale, e);
-        for (const ev of events(e)) expectMessageInert(renderEvent(ev, c), `event ${ev.kind}`);
-        expectMessageInert(renderChecklist(incident(e), c), 'checklist');
+        for (const ev of events(e)) expectMessageInert(reportMessage(renderEvent(ev, c)), `event ${ev.kind}`);
+        expectMessageInert(reportMessage(renderChecklist(incident(e), c)), 'checklist');
         const r = renderReport(incident(e, { status: 'resolved', resolvedAt: new Date() }), events(e), c);
-        expectMessageInert(r.message, 'report');
+        expectMessageInert(reportMessage(r.message), 'report');
       }),
       RUNS,
     );
@@ -300,7 +283,10 @@ describe('mrkdwn escaping over every renderer (property-based)', () => {
           groupLabels: { job: e },
           ...(id === 2 ? { thread: { rootTs: '1700000000.000100' } } : {}),
         }));
-        expectMessageInert(renderStorm(members, ctx(locale, e), { id: 1, channel: 'C0INCIDENT' }), 'storm');
+        expectMessageInert(
+          reportMessage(renderStorm(members, ctx(locale, e), { id: 1, channel: 'C0INCIDENT' })),
+          'storm',
+        );
       }),
       RUNS,
     );
