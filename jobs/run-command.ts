@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runCommandJob } from '../src/commands/run.ts';
 import { defineJob } from '../src/queue/jobs.ts';
-import type { Report } from '../src/report/report.ts';
+import { reportSchema } from '../src/report/schema.ts';
 
 /** A slash command accepted by the HTTP handler, run by a worker and answered through response_url. */
 export const runCommandData = z.object({
@@ -25,7 +25,7 @@ export const runCommandData = z.object({
    */
   result: z
     .object({
-      report: z.custom<Report>((v) => typeof v === 'object' && v !== null && 'title' in v),
+      report: reportSchema,
       outcome: z.enum(['ok', 'failed']),
       detail: z.string().optional(),
     })
