@@ -37,6 +37,7 @@ import { singleTokenAuthorize } from './slack/bolt-authorize.ts';
 import { registerSlackHandlers } from './slack/commands.ts';
 import { ConsoleSlack } from './slack/console.ts';
 import { createOutboundFilter, filtered } from './slack/outbound.ts';
+import { SlackPacer } from './slack/pacer.ts';
 import type { SlackPort } from './slack/port.ts';
 import { WebSlack } from './slack/web.ts';
 import { AlertmanagerClient } from './sources/alertmanager.ts';
@@ -204,6 +205,9 @@ export function buildDeps(config: Config, options: BotOptions = {}): Deps {
     audit: new AuditLog(pool),
     metrics,
     slack,
+    pacer: new SlackPacer(producer, config.queuePrefix, config.file.incidents.postsPerSecond, (method) =>
+      metrics.incidents.paced.inc({ method }),
+    ),
     queues: new QueueSet(producer, config.queuePrefix, options.jobs ?? JOBS, options.queueTelemetry),
     commands: new CommandRegistry(options.commands ?? COMMANDS),
     authorizer: createAuthorizer(config, (group) => slack.userGroupMembers(group), {

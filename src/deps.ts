@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueSet } from './queue/runtime.ts';
 import type { Redactor } from './redact.ts';
+import type { SlackPacer } from './slack/pacer.ts';
 import type { SlackPort } from './slack/port.ts';
 import type { AlertmanagerClient } from './sources/alertmanager.ts';
 import type { PrometheusClient } from './sources/prometheus.ts';
@@ -41,6 +42,8 @@ export interface Deps {
   audit: AuditLog;
   metrics: Metrics;
   slack: SlackPort;
+  /** Paces posts per channel and edits per workspace to Slack's limits, shared by every replica. */
+  pacer: SlackPacer;
   queues: QueueSet;
   commands: CommandRegistry;
   authorizer: Authorizer;

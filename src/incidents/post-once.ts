@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { SlackApiError, SlackRateLimitedError, SlackUnavailableError } from '../slack/errors.ts';
 import type { OutgoingMessage } from '../slack/port.ts';
-import { pacerFor } from './pacing.ts';
 import { claimPost, type PostRef, restorePostClaim } from './store.ts';
 
 /*
@@ -63,7 +62,7 @@ async function paced<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof SlackRateLimitedError) {
       deps.metrics.incidents.rateLimited.inc({ method: err.method });
-      await pacerFor(deps).rateLimited(err);
+      await deps.pacer.rateLimited(err);
     }
     throw err;
   }
@@ -112,7 +111,7 @@ export async function postOnce(
     }
   }
   const msg = await p.render();
-  await pacerFor(deps).beforePost(p.channel);
+  await deps.pacer.beforePost(p.channel);
   await claimPost(deps.pool, claim);
   try {
     const posted = await paced(deps, () =>
@@ -131,6 +130,6 @@ export async function postOnce(
 }
 
 export async function update(deps: Deps, channel: string, ts: string, msg: OutgoingMessage) {
-  await pacerFor(deps).beforeUpdate(channel);
+  await deps.pacer.beforeUpdate(channel);
   return paced(deps, () => deps.slack.updateMessage({ ...msg, channel, ts }));
 }

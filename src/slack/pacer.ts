@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Deps } from '../deps.ts';
-import { SlackRateLimitedError } from '../slack/errors.ts';
+import { SlackRateLimitedError } from './errors.ts';
 
 /**
  * Slack's posting limits, kept by the bot across replicas (counters in Redis): about one
@@ -61,21 +60,4 @@ export class SlackPacer {
     if (err.method === 'chat.update') await this.updates.block('workspace', seconds).catch(() => {});
     else if (err.channel) await this.posts.block(err.channel, seconds).catch(() => {});
   }
-}
-
-const pacers = new WeakMap<Deps, SlackPacer>();
-
-/** One pacer per running bot. */
-export function pacerFor(deps: Deps): SlackPacer {
-  let p = pacers.get(deps);
-  if (!p) {
-    p = new SlackPacer(
-      deps.queues.connection,
-      deps.queues.prefix,
-      deps.config.file.incidents.postsPerSecond,
-      (method) => deps.metrics.incidents.paced.inc({ method }),
-    );
-    pacers.set(deps, p);
-  }
-  return p;
 }
