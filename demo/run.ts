@@ -30,7 +30,7 @@ import {
   writeFile,
 } from './stack.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface DemoOptions {
   auto: boolean;
