@@ -18,6 +18,7 @@ import {
   type Incident,
   type IncidentEvent,
   isDeclared,
+  joinStartedStorm,
   loadAlerts,
   loadEvents,
   loadIncident,
@@ -153,6 +154,24 @@ export async function syncIncident(deps: Deps, incidentId: number): Promise<Sync
         return 'stormed';
       }
       fromStorm = inc.promotedFromStormId;
+      if (!inc.rootTs && !inc.rootClaimedAt && fromStorm === null) {
+        // A storm began while this root waited for the channel's posting budget: the group is
+        // named in the storm message's next edit instead (promotable from there like the others).
+        const { storm } = deps.config.file.incidents;
+        const joined = await joinStartedStorm(deps.pool, inc.id, {
+          channel: inc.channel,
+          now: deps.now(),
+          ...storm,
+        });
+        if (joined !== undefined) {
+          deps.logger.info(
+            { incidentId: inc.id, stormId: joined },
+            'root not posted yet: the group joins the storm message',
+          );
+          await refreshStorm(deps, joined);
+          return 'stormed';
+        }
+      }
       if (!inc.rootTs && fromStorm === null && (await stormWaiting(deps.pool, inc.channel))) {
         // Storm first: one storm message names hundreds of groups, a root names one; under the
         // channel's 1 post/s the storm message goes before the roots still waiting.

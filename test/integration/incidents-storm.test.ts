@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { CHANNEL, configFile, alertGroup as group, postAlerts, roots, textOf } from '../helpers/incidents.ts';
+import { settled } from '../helpers/settled.ts';
 
 describe('a storm too big for one message', () => {
   let t: TestBot | undefined;
@@ -17,6 +18,8 @@ describe('a storm too big for one message', () => {
     // Two groups get roots of their own; then 300 with long names, far more than one message holds.
     for (const name of ['First0', 'First1'])
       expect((await postAlerts(bot.url, group(name, 1, 'firing', started))).status).toBe(200);
+    // Their roots are posted before the storm begins (a root still waiting would join the storm).
+    await eventually(() => roots(bot.slack).length === 2);
     const names = Array.from(
       { length: 300 },
       (_, i) => `LaojunGatewayUpstreamLatencyHigh${String(i).padStart(4, '0')}`,
@@ -60,5 +63,35 @@ describe('a storm too big for one message', () => {
     // Two roots and the storm message: nothing else at the top level.
     expect(roots(bot.slack)).toHaveLength(3);
     expect(bot.slack.rejected.filter((c) => c.status !== 429)).toEqual([]);
+  });
+
+  it('a group whose root is still waiting when the storm begins is named in the storm message instead', async () => {
+    await t?.stop();
+    // One post per 5 s: of the two groups before the storm, one root goes out, the other waits.
+    t = await startTestBot({
+      CONFIG_FILE: configFile('incidents:\n  postsPerSecond: 0.2\n  storm:\n    maxNewIncidents: 2\n'),
+    });
+    const bot = t;
+    const started = new Date(Date.now() - 60_000);
+    for (const name of ['Early0', 'Early1'])
+      expect((await postAlerts(bot.url, group(name, 1, 'firing', started))).status).toBe(200);
+    const stormed = Array.from({ length: 10 }, (_, i) => `Stormed${i}`);
+    for (const name of stormed)
+      expect((await postAlerts(bot.url, group(name, 1, 'firing', started))).status).toBe(200);
+
+    // The storm message names all ten and the early group that had no root yet.
+    const storm = await eventually(
+      () => roots(bot.slack).find((m) => textOf(m).includes('11 个告警组（11 个告警中）')),
+      30_000,
+    );
+    for (const name of stormed) expect(textOf(storm)).toContain(name);
+    const early = ['Early0', 'Early1'];
+    const inStorm = early.filter((n) => textOf(storm).includes(n));
+    expect(inStorm).toHaveLength(1);
+    // The other early group has its root; nothing else is at the top level, then or later.
+    const own = roots(bot.slack).filter((m) => m.ts !== storm.ts);
+    expect(own.map(textOf).join('\n')).toContain(early.find((n) => !inStorm.includes(n)));
+    await settled(bot);
+    expect(roots(bot.slack)).toHaveLength(2);
   });
 });

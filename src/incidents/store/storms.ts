@@ -1,5 +1,5 @@
 import type { StormMember } from '../render-storm.ts';
-import type { Queryable } from './rows.ts';
+import { DECLARED_PREFIX, type Queryable } from './rows.ts';
 
 /*
  * Storm messages (incident_storms): in a storm the new groups of a channel are listed, a page of
@@ -177,6 +177,39 @@ export async function stormWaiting(db: Queryable, channel: string): Promise<bool
     [channel],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * A group that was opened just before its channel's storm began, and whose root is still waiting
+ * for the channel's posting budget, joins the storm message (the newest page of a storm started
+ * within `windowSeconds` that has room): one edit names it at once, where its own root would wait
+ * its turn behind the others. Only a group nothing was posted for (no root, no claim), not promoted
+ * and not declared by hand. Returns the storm it joined.
+ */
+export async function joinStartedStorm(
+  db: Queryable,
+  incidentId: number,
+  rule: Pick<StormRule, 'channel' | 'now' | 'windowSeconds' | 'groupsPerMessage'>,
+): Promise<number | undefined> {
+  const r = await db.query<{ id: string }>(
+    `WITH page AS (
+       SELECT s.id FROM incident_storms s
+        WHERE s.channel = $2 AND s.created_at > $3
+          AND (SELECT count(*) FROM incidents m WHERE m.storm_id = s.id) < $4
+        ORDER BY s.id DESC LIMIT 1)
+     UPDATE incidents i SET storm_id = page.id FROM page
+      WHERE i.id = $1 AND i.storm_id IS NULL AND i.root_ts IS NULL AND i.root_claimed_at IS NULL
+        AND i.promoted_from_storm_id IS NULL AND i.group_key NOT LIKE $5
+     RETURNING page.id`,
+    [
+      incidentId,
+      rule.channel,
+      new Date(rule.now.getTime() - rule.windowSeconds * 1000),
+      rule.groupsPerMessage,
+      `${DECLARED_PREFIX}%`,
+    ],
+  );
+  return r.rows[0] ? Number(r.rows[0].id) : undefined;
 }
 
 /** Storm messages behind their groups that no worker is syncing (for the sweep), at most `limit`. */
