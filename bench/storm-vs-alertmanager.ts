@@ -10,7 +10,8 @@
  * group_wait is inside every figure). Every 250 ms the bench reads each channel: a group is "named"
  * when its alert name is in a top-level message of the channel, in a reply of it, or in a file
  * uploaded there (the bot's full list). Prints, per side and storm size: groups named at 10 s and
- * 30 s, the time until every group was named, top-level messages, Slack calls and 429s.
+ * 30 s, the time until every group was named, top-level messages, Slack calls and 429s; for the bot
+ * also its intake alone (groups stored as incidents at 10 s and 30 s, and when all were).
  *
  *   npm run bench:storm -- --vs-alertmanager [--groups 500,5000] [--timeout 60]
  *
@@ -72,7 +73,15 @@ function callsOf(slack: FakeSlack, channel: string) {
   return slack.calls.filter((c) => c.body.channel === channel || c.body.channel_id === channel);
 }
 
-async function runOnce(groups: number): Promise<{ am: Side; bot: Side; lost: number; postedMs: number }> {
+async function runOnce(
+  groups: number,
+): Promise<{
+  am: Side;
+  bot: Side;
+  stored: { at10: number; at30: number; allAt?: number };
+  lost: number;
+  postedMs: number;
+}> {
   const slack = await startFakeSlack({ postBurst: 5, postPerSecond: 1, updatePerMinute: 50 });
   const dir = makeTempDir('bench-storm-am');
   const configFile = join(dir.path, 'laojun.yml');
@@ -150,8 +159,19 @@ async function runOnce(groups: number): Promise<{ am: Side; bot: Side; lost: num
       bot: { named: 0, at10: 0, at30: 0, topLevel: 0, calls: 0, r429: 0 } as Side,
     };
     const deadline = t0 + Math.max(TIMEOUT_MS, 31_000);
+    // The bot's intake, apart from Slack: groups stored as incidents (when the bot could show them).
+    const db = new pg.Pool({
+      connectionString: testDatabaseUrl(),
+      max: 1,
+      options: `-c search_path=${quoteIdent(bot.schema)},public`,
+    });
+    const stored = { at10: 0, at30: 0, allAt: undefined as number | undefined };
     while (Date.now() < deadline) {
       const elapsed = Date.now() - t0;
+      const n = Number((await db.query('SELECT count(*)::int AS n FROM incidents')).rows[0]?.n ?? 0);
+      if (elapsed <= 10_000) stored.at10 = n;
+      if (elapsed <= 30_000) stored.at30 = n;
+      if (n >= groups && stored.allAt === undefined) stored.allAt = elapsed;
       for (const side of ['am', 'bot'] as const) {
         const r = result[side];
         r.named = namedIn(slack, sides[side]).size;
@@ -162,6 +182,7 @@ async function runOnce(groups: number): Promise<{ am: Side; bot: Side; lost: num
       if (result.bot.allAt !== undefined && result.am.allAt !== undefined && elapsed > 30_000) break;
       await sleep(250);
     }
+    await db.end();
     if (process.env.BENCH_TRACE) {
       const pool = new pg.Pool({
         connectionString: testDatabaseUrl(),
@@ -194,7 +215,7 @@ async function runOnce(groups: number): Promise<{ am: Side; bot: Side; lost: num
       result[side].r429 = calls.filter((c) => c.status === 429).length;
       result[side].topLevel = slack.channelMessages(sides[side]).length;
     }
-    return { ...result, lost: groups - result.bot.named, postedMs };
+    return { ...result, stored, lost: groups - result.bot.named, postedMs };
   } finally {
     await am.stop();
     await bot.stop();
@@ -224,6 +245,9 @@ for (const groups of SIZES) {
   console.log(`| every group named after | ${fmt(r.am.allAt)} | ${fmt(r.bot.allAt)} |`);
   console.log(`| groups named at the end | ${r.am.named} | ${r.bot.named} |`);
   console.log(`| top-level messages | ${r.am.topLevel} | ${r.bot.topLevel} |`);
+  console.log(
+    `| bot's intake: groups stored at 10 s / 30 s / all after | | ${r.stored.at10} / ${r.stored.at30} / ${fmt(r.stored.allAt)} |`,
+  );
   console.log(`| Slack calls (429s) | ${r.am.calls} (${r.am.r429}) | ${r.bot.calls} (${r.bot.r429}) |`);
   if (r.lost > 0 || r.bot.r429 > 0) failed = true;
 }

@@ -36,18 +36,21 @@ export interface StormRule {
  */
 export async function stormPageFor(db: Queryable, rule: StormRule): Promise<number | null> {
   const since = new Date(rule.now.getTime() - rule.windowSeconds * 1000);
+  // Counted only up to the limit: in a storm of thousands of groups every notification asks, and
+  // a full count would grow with the storm.
   const recent = await db.query(
-    'SELECT count(*)::int AS n FROM incidents WHERE channel = $1 AND created_at > $2',
-    [rule.channel, since],
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM incidents WHERE channel = $1 AND created_at > $2 LIMIT $3) AS r`,
+    [rule.channel, since, rule.maxNewIncidents],
   );
   if (Number(recent.rows[0].n) < rule.maxNewIncidents) return null;
   const findPage = async () => {
     const open = await db.query(
-      `SELECT s.id, (SELECT count(*)::int FROM incidents i WHERE i.storm_id = s.id) AS members
+      `SELECT s.id, (SELECT count(*)::int FROM (SELECT 1 FROM incidents i WHERE i.storm_id = s.id LIMIT $3) AS m) AS members
          FROM incident_storms s
         WHERE s.channel = $1 AND s.created_at > $2
         ORDER BY s.id DESC LIMIT 1`,
-      [rule.channel, new Date(rule.now.getTime() - 6 * rule.windowSeconds * 1000)],
+      [rule.channel, new Date(rule.now.getTime() - 6 * rule.windowSeconds * 1000), rule.groupsPerMessage],
     );
     const page = open.rows[0];
     return page && Number(page.members) < rule.groupsPerMessage ? Number(page.id) : undefined;
