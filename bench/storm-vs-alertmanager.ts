@@ -73,9 +73,7 @@ function callsOf(slack: FakeSlack, channel: string) {
   return slack.calls.filter((c) => c.body.channel === channel || c.body.channel_id === channel);
 }
 
-async function runOnce(
-  groups: number,
-): Promise<{
+async function runOnce(groups: number): Promise<{
   am: Side;
   bot: Side;
   stored: { at10: number; at30: number; allAt?: number };

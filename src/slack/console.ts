@@ -36,6 +36,13 @@ export class ConsoleSlack implements SlackPort {
     this.print(`#${args.channel} edit of ${args.ts}`, args);
   }
 
+  async postEphemeral(args: OutgoingMessage & { channel: string; user: string; threadTs?: string }) {
+    this.print(
+      `#${args.channel}${args.threadTs ? ` thread ${args.threadTs}` : ''} (only ${args.user} sees this)`,
+      args,
+    );
+  }
+
   async uploadFile(args: { channel: string; threadTs?: string; filename: string; content: string | Buffer }) {
     const size = typeof args.content === 'string' ? Buffer.byteLength(args.content) : args.content.length;
     this.out.write(

@@ -1,10 +1,8 @@
-import { setTimeout } from 'node:timers/promises';
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { Deps } from '../deps.ts';
 import { newRef } from '../errors.ts';
 import { incidentOfThread } from '../incidents/store.ts';
 import { handleSlashCommand } from './commands.ts';
-import { SlackRateLimitedError } from './errors.ts';
 import type { OutgoingMessage } from './port.ts';
 
 /**
@@ -46,19 +44,6 @@ async function firstDelivery(deps: Deps, eventId: string): Promise<boolean> {
   return (await deps.queues.connection.set(key, '1', 'EX', SEEN_TTL_SECONDS, 'NX')) === 'OK';
 }
 
-/** A busy incident thread hits Slack's one-message-a-second limit: the answer waits its turn. */
-async function postRetrying(deps: Deps, message: Parameters<Deps['slack']['postMessage']>[0]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.slack.postMessage(message);
-      return;
-    } catch (err) {
-      if (!(err instanceof SlackRateLimitedError) || attempt >= 5) throw err;
-      await setTimeout(Math.min(Math.max(err.retryAfterMs, 100), 30_000));
-    }
-  }
-}
-
 export async function handleMention(
   deps: Deps,
   event: MentionEvent,
@@ -79,8 +64,11 @@ export async function handleMention(
       text?: string;
       blocks?: OutgoingMessage['blocks'];
     };
-    await postRetrying(deps, {
+    // What answers the mention itself (queued, refused, usage, help) is for its author alone, as a
+    // slash command's acknowledgement is; the command's result is posted in the thread for all.
+    await deps.slack.postEphemeral({
       channel: event.channel,
+      user: event.user as string,
       threadTs,
       text: body.text ?? '',
       ...(body.blocks ? { blocks: body.blocks } : {}),
@@ -121,11 +109,15 @@ export function registerMentions(app: App, deps: Deps): void {
       const ref = newRef();
       deps.logger.error({ ref, eventId, err }, 'mention could not be handled');
       const e = event as MentionEvent;
-      await postRetrying(deps, {
-        channel: e.channel,
-        threadTs: e.thread_ts ?? e.ts,
-        text: deps.t('commands.mention.failed', { ref }),
-      }).catch(() => {});
+      if (!e.user) return;
+      await deps.slack
+        .postEphemeral({
+          channel: e.channel,
+          user: e.user,
+          threadTs: e.thread_ts ?? e.ts,
+          text: deps.t('commands.mention.failed', { ref }),
+        })
+        .catch(() => {});
     }
   });
 }

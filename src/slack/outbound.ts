@@ -163,6 +163,10 @@ export class FilteredSlack implements SlackPort {
     return this.inner.updateMessage(this.filter.message(args));
   }
 
+  postEphemeral(args: OutgoingMessage & { channel: string; user: string; threadTs?: string }): Promise<void> {
+    return this.inner.postEphemeral(this.filter.message(args));
+  }
+
   uploadFile(args: UploadArgs): Promise<void> {
     const f = this.filter.string;
     return this.inner.uploadFile({

@@ -52,6 +52,8 @@ export interface SlackPort {
     match: Record<string, string | number | boolean>;
   }): Promise<string | null>;
   updateMessage(args: OutgoingMessage & { channel: string; ts: string }): Promise<void>;
+  /** A message only `user` sees (chat.postEphemeral), in a thread when `threadTs` is given. */
+  postEphemeral(args: OutgoingMessage & { channel: string; user: string; threadTs?: string }): Promise<void>;
   uploadFile(args: {
     channel: string;
     threadTs?: string;

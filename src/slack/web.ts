@@ -186,6 +186,20 @@ export class WebSlack implements SlackPort {
     );
   }
 
+  async postEphemeral(
+    args: OutgoingMessage & { channel: string; user: string; threadTs?: string },
+  ): Promise<void> {
+    await this.call('chat.postEphemeral', args.channel, () =>
+      this.client.chat.postEphemeral({
+        channel: args.channel,
+        user: args.user,
+        text: args.text,
+        ...(args.blocks ? { blocks: args.blocks } : {}),
+        ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+      }),
+    );
+  }
+
   async respond(responseUrl: string, body: ResponseBody): Promise<void> {
     const { plain: _plain, ...payload } = body;
     // A response_url comes from job data and button payloads: only Slack's own hooks host (or the

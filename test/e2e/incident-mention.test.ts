@@ -71,6 +71,9 @@ describe('commands by mention in an incident thread', () => {
     await t?.stop();
   });
 
+  /** What the bot showed one user only (chat.postEphemeral). */
+  const ephemeralsTo = (user: string) => t.slack.ephemerals.filter((e) => e.user === user);
+
   const mentionRuns = async () =>
     (
       await t.bot.deps.pool.query(
@@ -99,9 +102,17 @@ describe('commands by mention in an incident thread', () => {
 
     // A later mention is answered after the retry was handled: the retry added nothing.
     await mention(t, 'Ev0MENTION2', says(t, 'U0SRE', '<@U0LAOJUN> nosuchcommand', root.ts));
-    await eventually(() => replies(t.slack, root).find((m) => textOf(m).includes('未知命令')), 20_000, 200);
+    await eventually(
+      () => ephemeralsTo('U0SRE').find((e) => (e.text ?? '').includes('未知命令')),
+      20_000,
+      200,
+    );
     expect(replies(t.slack, root).filter((m) => textOf(m).includes('事件导出'))).toHaveLength(1);
-    expect(replies(t.slack, root).filter((m) => textOf(m).includes('正在执行 `/incidents'))).toHaveLength(1);
+    // The acknowledgement is the author's alone (as a slash command's is), in the thread: once.
+    const acks = ephemeralsTo('U0SRE').filter((e) => (e.text ?? '').includes('正在执行 `/incidents'));
+    expect(acks).toHaveLength(1);
+    expect(acks[0]?.thread_ts).toBe(root.ts);
+    expect(replies(t.slack, root).filter((m) => textOf(m).includes('正在执行'))).toEqual([]);
     expect(await mentionRuns()).toHaveLength(1);
     const audited = await t.bot.deps.pool.query(
       "SELECT count(*)::int AS n FROM command_audit WHERE command = 'incidents' AND user_id = 'U0SRE' AND outcome = 'ok'",
@@ -119,14 +130,16 @@ describe('commands by mention in an incident thread', () => {
     expect(textOf(report)).toContain('<@U0SRE> 在线程中运行 /incidents export --since 7d');
   }, 90_000);
 
-  it('refuses a user without the permission, in the thread, and audits the refusal', async () => {
+  it('refuses a user without the permission, only to them, and audits the refusal', async () => {
     await mention(t, 'Ev0MENTION3', says(t, 'U0INTERN', '<@U0LAOJUN> incidents export', root.ts));
     const refusal = await eventually(
-      () => replies(t.slack, root).find((m) => textOf(m).includes('incident:export')),
+      () => ephemeralsTo('U0INTERN').find((e) => (e.text ?? '').includes('incident:export')),
       20_000,
       200,
     );
-    expect(textOf(refusal)).toContain('你没有');
+    expect(refusal.text).toContain('你没有');
+    expect(refusal.thread_ts).toBe(root.ts);
+    expect(replies(t.slack, root).filter((m) => textOf(m).includes('incident:export'))).toEqual([]);
     const audited = await eventually(async () => {
       const r = await t.bot.deps.pool.query(
         "SELECT outcome FROM command_audit WHERE user_id = 'U0INTERN' AND command = 'incidents'",
@@ -141,11 +154,11 @@ describe('commands by mention in an incident thread', () => {
     const { ts, ...rest } = says(t, 'U0SRE', '<@U0LAOJUN> incidents export');
     await mention(t, 'Ev0MENTION4', { ts, ...rest });
     const hint = await eventually(
-      () => t.slack.threadReplies(CHANNEL, ts).find((m) => textOf(m).includes('事件线程')),
+      () => ephemeralsTo('U0SRE').find((e) => e.thread_ts === ts && (e.text ?? '').includes('事件线程')),
       20_000,
       200,
     );
-    expect(textOf(hint)).toContain('/status');
+    expect(hint.text).toContain('/status');
     expect(await mentionRuns()).toHaveLength(1);
   }, 30_000);
 });

@@ -20,6 +20,9 @@ function recorder(): { port: SlackPort; seen: unknown[] } {
     async updateMessage(a) {
       seen.push(a);
     },
+    async postEphemeral(a) {
+      seen.push(a);
+    },
     async uploadFile(a) {
       seen.push(a);
     },
@@ -94,19 +97,20 @@ describe('outbound filter', () => {
     ).toBe('ask <@U0ADMIN> or <!subteam^S0OPS|@ops>; x (https://evil.example) @here &amp; &lt;');
   });
 
-  it('filters every method of the port: post, update, respond, upload', async () => {
+  it('filters every method of the port: post, update, ephemeral, respond, upload', async () => {
     const { port, seen } = recorder();
     const slack = new FilteredSlack(port, filter);
     await slack.postMessage({ ...message, channel: 'C1' });
     await slack.updateMessage({ ...message, channel: 'C1', ts: '1.1' });
     await slack.respond('https://hooks.slack.com/x', { ...message, response_type: 'ephemeral' });
+    await slack.postEphemeral({ ...message, channel: 'C1', user: 'U1', threadTs: '1.1' });
     await slack.uploadFile({
       channel: 'C1',
       filename: 'out.txt',
       title: 'token=configured-secret-value',
       content: `postgres://app:db-pw@db/app\n${LINK}`,
     });
-    expect(seen).toHaveLength(4);
+    expect(seen).toHaveLength(5);
     for (const v of seen) expectClean(v);
     expect(JSON.stringify(seen[0])).toContain('https://am.example:9093/#/alerts?x=1');
     expect(JSON.stringify(seen[0])).toContain('https://grafana.example/d/x');
