@@ -200,7 +200,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
             {
               name: 'platform',
               timeZone: 'Asia/Shanghai',
-              layers: [{ users: [DEMO_ONCALL, DEMO_SECONDARY], rotation: '1w', start: '2024-01-01' }],
+              // The rotation starts today, so the demo's on-call person is on call in any week (a
+              // fixed start date made it the other person every second week).
+              layers: [
+                {
+                  users: [DEMO_ONCALL, DEMO_SECONDARY],
+                  rotation: '1w',
+                  start: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()),
+                },
+              ],
             },
           ],
           policies: {
