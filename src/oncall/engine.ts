@@ -328,8 +328,8 @@ export async function fireDue(deps: Deps, config: OncallConfig, at?: Date): Prom
 }
 
 /**
- * Cancels the pending steps of incidents acknowledged or resolved since they were planned, and
- * says so in the thread when it was an acknowledgement. Pages are locked before the incident (the
+ * Cancels the pending steps of incidents acknowledged, resolved or put in a storm message since
+ * they were planned, and says so in the thread when it was an acknowledgement. Pages are locked before the incident (the
  * order firePage uses), so this and a firing step never deadlock.
  */
 export async function stopAcknowledged(deps: Deps, now: Date): Promise<number> {
@@ -345,7 +345,7 @@ export async function stopAcknowledged(deps: Deps, now: Date): Promise<number> {
       if (!pages.rowCount) return undefined;
       const inc = await loadIncident(db, incidentId, true);
       if (!inc) return undefined;
-      const reason = inc.status === 'resolved' ? 'resolved' : 'acknowledged';
+      const reason = inc.status === 'resolved' ? 'resolved' : inc.ackedAt ? 'acknowledged' : 'stormed';
       await db.query(
         'UPDATE oncall_pages SET cancelled_at = $2, cancel_reason = $3 WHERE id = ANY($1::bigint[])',
         [pages.rows.map((p) => p.id), now, reason],

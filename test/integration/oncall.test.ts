@@ -467,3 +467,57 @@ describe('on call: exactness', () => {
     }
   }, 90_000);
 });
+
+describe('on call in an alert storm', () => {
+  let t: TestBot | undefined;
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('pages for the groups before the storm, not for each group listed in the storm message', async () => {
+    const today = DateTime.now().setZone('Asia/Shanghai').toISODate();
+    t = await startTestBot({
+      ALERT_WEBHOOK_TOKEN: TOKEN,
+      CONFIG_FILE: configFile(`incidents:
+  storm: { maxNewIncidents: 1 }
+oncall:
+  tickSeconds: 0.2
+  schedules:
+    - name: platform
+      timeZone: Asia/Shanghai
+      layers: [{ users: [${PRIMARY}, ${SECONDARY}], rotation: 1w, start: ${today} }]
+  policies:
+    critical:
+      - { after: 0s, notify: primary }
+      - { after: 1h, notify: secondary }
+`),
+    });
+    const bot = t;
+    for (const name of ['BeforeStorm', 'InStorm1', 'InStorm2'])
+      expect((await postAlerts(bot.url, alertGroup(name), { token: TOKEN })).status).toBe(200);
+    const before = await incidentIdOf(bot, 'BeforeStorm');
+    const stormed = [await incidentIdOf(bot, 'InStorm1'), await incidentIdOf(bot, 'InStorm2')];
+    const inStorm = await bot.db.pool.query(
+      'SELECT count(*)::int AS n FROM incidents WHERE storm_id IS NOT NULL',
+    );
+    expect(inStorm.rows[0].n).toBe(2);
+
+    // Every group is known: one planning pass now (the ticker's may have run before some arrived)
+    // plans whatever is to be paged.
+    const deps = bot.bot.deps;
+    await planSteps(deps, deps.config.file.oncall as NonNullable<typeof deps.config.file.oncall>, new Date());
+    // The group before the storm is paged.
+    await eventually(async () => (await stepEvents(bot, before)).length > 0, 20_000);
+    const pages = await bot.db.pool.query(
+      'SELECT incident_id, count(*)::int AS n FROM oncall_pages GROUP BY incident_id',
+    );
+    expect(pages.rows.map((r) => Number(r.incident_id))).toEqual([before]);
+    for (const id of stormed) expect(await stepEvents(bot, id)).toEqual([]);
+    // One DM to the person on call, not one per group.
+    const dms = await eventually(async () => {
+      const m = await dmChannels(bot);
+      return m.size > 0 ? m : undefined;
+    }, 20_000);
+    expect(bot.slack.channelMessages(dms.get(PRIMARY) ?? '')).toHaveLength(1);
+  }, 60_000);
+});

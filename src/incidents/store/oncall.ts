@@ -18,7 +18,10 @@ export interface IncidentToPlan {
 
 /**
  * Unacknowledged firing incidents whose current life began after `since` and has no first step
- * (`step:0`, or `step:<flap>:0` after a reopening) in oncall_pages yet; at most 500.
+ * (`step:0`, or `step:<flap>:0` after a reopening) in oncall_pages yet; at most 500. A group listed
+ * in a storm message is not paged on its own (hundreds of pages for one storm): the groups before
+ * the storm were, and a group opened from the storm message into its own thread is then paged like
+ * any incident.
  */
 export async function incidentsToPlan(db: Queryable, since: Date): Promise<IncidentToPlan[]> {
   const r = await db.query(
@@ -29,7 +32,7 @@ export async function incidentsToPlan(db: Queryable, since: Date): Promise<Incid
                                    WHERE e.incident_id = i.id AND e.kind = 'reopened'), i.created_at) END AS start,
               CASE WHEN i.flap_count = 0 THEN 'step:0' ELSE 'step:' || i.flap_count || ':0' END AS first_key
          FROM incidents i
-        WHERE i.status = 'firing' AND i.acked_at IS NULL) c
+        WHERE i.status = 'firing' AND i.acked_at IS NULL AND i.storm_id IS NULL) c
       WHERE start > $1
         AND NOT EXISTS (SELECT 1 FROM oncall_pages p WHERE p.incident_id = c.id AND p.key = c.first_key)
       ORDER BY id LIMIT 500`,
@@ -76,12 +79,15 @@ export async function planReminderPages(db: Queryable, afterSeconds: number, eve
   return r.rowCount ?? 0;
 }
 
-/** Incidents acknowledged or resolved that still have step pages pending (at most 200). */
+/**
+ * Incidents acknowledged, resolved or now listed in a storm message (a group that joined the storm
+ * after its escalation was planned) that still have step pages pending (at most 200).
+ */
 export async function incidentsWithStaleSteps(db: Queryable): Promise<number[]> {
   const r = await db.query(
     `SELECT DISTINCT p.incident_id FROM oncall_pages p JOIN incidents i ON i.id = p.incident_id
       WHERE p.kind = 'step' AND p.fired_at IS NULL AND p.cancelled_at IS NULL
-        AND (i.acked_at IS NOT NULL OR i.status = 'resolved')
+        AND (i.acked_at IS NOT NULL OR i.status = 'resolved' OR i.storm_id IS NOT NULL)
       LIMIT 200`,
   );
   return r.rows.map((row) => Number(row.incident_id));
