@@ -20,8 +20,8 @@ export interface IncidentToPlan {
  * Unacknowledged firing incidents whose current life began after `since` and has no first step
  * (`step:0`, or `step:<flap>:0` after a reopening) in oncall_pages yet; at most 500. A group listed
  * in a storm message is not paged on its own (hundreds of pages for one storm): the groups before
- * the storm were, and a group opened from the storm message into its own thread is then paged like
- * any incident.
+ * the storm were. Nor is one opened from the storm message into its own thread: someone opened it,
+ * and its steps, counted from its start, would all be overdue at once.
  */
 export async function incidentsToPlan(db: Queryable, since: Date): Promise<IncidentToPlan[]> {
   const r = await db.query(
@@ -32,7 +32,8 @@ export async function incidentsToPlan(db: Queryable, since: Date): Promise<Incid
                                    WHERE e.incident_id = i.id AND e.kind = 'reopened'), i.created_at) END AS start,
               CASE WHEN i.flap_count = 0 THEN 'step:0' ELSE 'step:' || i.flap_count || ':0' END AS first_key
          FROM incidents i
-        WHERE i.status = 'firing' AND i.acked_at IS NULL AND i.storm_id IS NULL) c
+        WHERE i.status = 'firing' AND i.acked_at IS NULL AND i.storm_id IS NULL
+          AND i.promoted_from_storm_id IS NULL) c
       WHERE start > $1
         AND NOT EXISTS (SELECT 1 FROM oncall_pages p WHERE p.incident_id = c.id AND p.key = c.first_key)
       ORDER BY id LIMIT 500`,
