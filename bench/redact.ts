@@ -8,9 +8,10 @@ import { loadConfig } from '../src/config.ts';
 import { createTranslator } from '../src/i18n/index.ts';
 import { DEFAULT_CHECKLIST } from '../src/incidents/checklist.ts';
 import { renderRoot } from '../src/incidents/render-root.ts';
-import type { Incident } from '../src/incidents/store.ts';
 import { createRedactor } from '../src/redact.ts';
+import { reportMessage } from '../src/report/message.ts';
 import { createOutboundFilter } from '../src/slack/outbound.ts';
+import { incidentCarrying } from '../test/helpers/render-fixtures.ts';
 
 const FRAGMENTS = [
   'a:',
@@ -44,29 +45,7 @@ for (const f of FRAGMENTS) {
 }
 
 const mb = FRAGMENTS.map((f) => repeat(f).slice(0, SIZE / FRAGMENTS.length)).join(' ');
-const inc = {
-  id: 1,
-  alertname: 'HighErrorRate',
-  severity: 'critical',
-  status: 'firing',
-  externalUrl: 'http://alertmanager:9093',
-  groupLabels: { alertname: 'HighErrorRate' },
-  commonLabels: {},
-  commonAnnotations: { summary: mb, description: mb },
-  startedAt: new Date(),
-  flapCount: 0,
-  checklist: {},
-  truncatedAlerts: 0,
-} as unknown as Incident;
-const alert = {
-  fingerprint: 'f',
-  status: 'firing' as const,
-  startsAt: new Date().toISOString(),
-  endsAt: null,
-  labels: { instance: mb },
-  annotations: { summary: mb },
-  generatorURL: '',
-};
+const { inc, alert } = incidentCarrying(mb, new Date());
 const ctx = {
   t: createTranslator('en'),
   locale: 'en' as const,
@@ -76,6 +55,8 @@ const ctx = {
   now: new Date(),
 };
 const filter = createOutboundFilter(redact);
-const runs = Array.from({ length: 5 }, () => ms(() => filter.message(renderRoot(inc, [alert], ctx))));
+const runs = Array.from({ length: 5 }, () =>
+  ms(() => filter.message(reportMessage(renderRoot(inc, [alert], ctx)))),
+);
 console.log(`incident root from 1 MB annotations and label (cut, redact, escape, render, filter):`);
 console.log(`  worst of 5: ${Math.max(...runs).toFixed(1)} ms, best: ${Math.min(...runs).toFixed(1)} ms`);

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.ts';
 import type { FakeView } from '../fakes/slack-views.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { cli as runCli } from '../helpers/cli.ts';
 import { CHANNEL, clickAction, configFile, replies, roots, textOf } from '../helpers/incidents.ts';
 import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 import { type SubmittedValues, submitView } from '../helpers/views.ts';
@@ -46,27 +46,8 @@ oncall:
 }
 
 /** The `laojun` CLI against the bot's schema, with the bot's incident channel (as deployed). */
-async function cli(t: TestBot, argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = {
-    write(chunk: string) {
-      out += chunk;
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-  const code = await runCli(
-    argv,
-    {
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: t.db.url,
-      DATABASE_SCHEMA: t.db.schema,
-      SLACK_INCIDENT_CHANNEL: CHANNEL,
-      USER: 'U0CLIUSER',
-    },
-    sink,
-  );
-  return { code, out };
-}
+const cli = (t: TestBot, argv: string[]) =>
+  runCli(t, argv, { SLACK_INCIDENT_CHANNEL: CHANNEL, USER: 'U0CLIUSER' });
 
 /** view.state.values for the declare modal. */
 function declareValues(title: string, severity: string, service?: string): SubmittedValues {

@@ -2,6 +2,7 @@ import type { TargetResult } from '../../src/backup/run.ts';
 import type { DigestData } from '../../src/digest/collect.ts';
 import { digestFileSchema } from '../../src/digest/config.ts';
 import type { ServiceFigures } from '../../src/digest/services.ts';
+import type { StoredAlert } from '../../src/incidents/diff.ts';
 import type { Incident } from '../../src/incidents/store.ts';
 
 /** Plain inputs for renderer tests (unit project: no services). */
@@ -126,4 +127,38 @@ export function digestData(services: ServiceFigures[]): DigestData {
     },
     chart: DOWN,
   };
+}
+
+/**
+ * A firing incident whose summary, description, one alert's summary and its `instance` label are
+ * all `text` (a megabyte of adversarial input in the redaction tests and bench), with that alert.
+ */
+export function incidentCarrying(text: string, at: Date): { inc: Incident; alert: StoredAlert } {
+  const inc = {
+    ...UNTOUCHED,
+    id: 1,
+    alertname: 'HighErrorRate',
+    severity: 'critical',
+    status: 'firing',
+    externalUrl: 'http://alertmanager:9093',
+    groupKey: '{}:{alertname="HighErrorRate"}',
+    groupLabels: { alertname: 'HighErrorRate' },
+    commonLabels: {},
+    commonAnnotations: { summary: text, description: text },
+    startedAt: at,
+    flapCount: 0,
+    checklist: {},
+    truncatedAlerts: 0,
+    // Only what the root message reads is set; the rest of an Incident row is not needed.
+  } as unknown as Incident;
+  const alert: StoredAlert = {
+    fingerprint: 'f',
+    status: 'firing',
+    startsAt: at.toISOString(),
+    endsAt: null,
+    labels: { instance: text, job: 'x' },
+    annotations: { summary: text },
+    generatorURL: '',
+  };
+  return { inc, alert };
 }
