@@ -32,6 +32,14 @@ function startBot(env: Record<string, string>) {
 }
 
 // Each test spawns the bot under tsx, which compiles it at start: slow on a loaded two-core machine.
+/** Drops a schema a spawned bot created (it made it itself, so withSchema's cleanup does not know it). */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client(url);
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  await client.end();
+}
+
 describe('the bot process', { timeout: 90_000 }, () => {
   it('stops at start with one line naming a missing setting', async () => {
     // With Slack the bot's database must be named (console mode defaults to the local server).
@@ -44,12 +52,7 @@ describe('the bot process', { timeout: 90_000 }, () => {
     const port = await freePort();
     const schema = uniqueName('proc_local');
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    onTestFinished(async () => {
-      const client = new pg.Client(local);
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await client.end();
-    });
+    onTestFinished(() => dropSchema(local, schema));
     const { child, out, exited } = startBot({
       DATABASE_SCHEMA: schema,
       PORT: String(port),
@@ -104,10 +107,7 @@ describe('the bot process', { timeout: 90_000 }, () => {
     const prefix = uniqueName('open');
     onTestFinished(async () => {
       await slack.close();
-      const client = new pg.Client(testDatabaseUrl());
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await client.end();
+      await dropSchema(testDatabaseUrl(), schema);
       const { Redis } = await import('ioredis');
       const redis = new Redis(testRedisUrl());
       await cleanupPrefix(redis, prefix);
@@ -149,10 +149,7 @@ describe('the bot process', { timeout: 90_000 }, () => {
     const port = await freePort();
     const schema = uniqueName('proc');
     onTestFinished(async () => {
-      const client = new pg.Client(testDatabaseUrl());
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await client.end();
+      await dropSchema(testDatabaseUrl(), schema);
     });
     const { child, out, exited } = startBot({
       DATABASE_SCHEMA: schema,
@@ -181,10 +178,7 @@ describe('SIGTERM under load', { timeout: 90_000 }, () => {
     const schema = uniqueName('term');
     onTestFinished(async () => {
       await slack.close();
-      const client = new pg.Client(testDatabaseUrl());
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-      await client.end();
+      await dropSchema(testDatabaseUrl(), schema);
     });
     const secret = 'term-signing-secret';
     const prefix = uniqueName('term');
