@@ -222,7 +222,10 @@ describe('/logs against an Elasticsearch 8 stand-in', () => {
         response_url: responseUrl,
       }),
     );
-    const upload = await eventually(() => t.slack.uploads.find((u) => u.bytes.toString().includes('W149 ')));
+    // Completed: its bytes arrive before files.completeUploadExternal names the conversation.
+    const upload = await eventually(() =>
+      t.slack.uploads.find((u) => u.completed && u.bytes.toString().includes('W149 ')),
+    );
     const content = upload.bytes.toString('utf8');
     expect(content.match(/ WARN /g)?.length).toBe(150);
     // The answer was ephemeral: the file goes to the user's direct messages, not to the channel.
