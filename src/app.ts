@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import {
   App,
   type AppOptions,
   type Logger as BoltLogger,
-  ExpressReceiver,
+  HTTPReceiver,
   LogLevel,
   SocketModeReceiver,
 } from '@slack/bolt';
@@ -23,7 +23,8 @@ import type { Config } from './config.ts';
 import type { Deps, Sources } from './deps.ts';
 import { mountBullBoard } from './http/bull-board.ts';
 import { opsOnly } from './http/ops-only.ts';
-import { createHttpApp, finishHttpApp } from './http/server.ts';
+import { createHttpApp, finishHttpApp, serveHttp } from './http/server.ts';
+import { SLACK_BODY_LIMIT, SLACK_EVENTS_PATH, slackEventsHandler } from './http/slack-guard.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -267,16 +268,20 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       const http = role === 'worker' ? opsOnly(createHttpApp(deps)) : createHttpApp(deps);
       if (role !== 'worker') closeBoard = mountBullBoard(http, deps);
       let bolt: App | undefined;
+      let slackEvents: RequestListener | undefined;
       if (role === 'worker') {
         // no Bolt
       } else if (config.slack.mode === 'http') {
-        const receiver = new ExpressReceiver({
+        // Bolt's own receiver, without its server: the bot's server hands it POST /slack/events
+        // (serveHttp) once the request has passed the guard and its body is read, bounded.
+        const receiver = new HTTPReceiver({
           signingSecret: config.slack.signingSecret ?? '',
-          app: http,
-          endpoints: '/slack/events',
+          endpoints: SLACK_EVENTS_PATH,
           processBeforeResponse: false,
+          bodyLimit: SLACK_BODY_LIMIT,
           logger: boltLogger(logger),
         });
+        slackEvents = slackEventsHandler(receiver.requestListener, { metrics: deps.metrics });
         bolt = new App({ receiver, ...boltOptions(config, logger) });
       } else if (config.slack.mode === 'socket') {
         // apps.connections.open goes to SLACK_API_URL too. The receiver gets its own clientOptions:
@@ -303,7 +308,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       }
       if (bolt) registerSlackHandlers(bolt, deps);
       finishHttpApp(http, deps);
-      const server = createServer(http);
+      const server = createServer(serveHttp(http, slackEvents));
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

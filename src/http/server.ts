@@ -1,19 +1,22 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { httpMetrics } from '../metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
 import { mountAlerts } from './alerts.ts';
-import { slackRequestGuard } from './slack-guard.ts';
+import { SLACK_EVENTS_PATH } from './slack-guard.ts';
 
 export const KNOWN_ROUTES = new Set(['/slack/events', '/alerts', '/healthz', '/readyz', '/metrics']);
 
-/** Express app serving the bot's own endpoints; Bolt's receiver mounts /slack/events on it. */
+/**
+ * Express app serving the bot's own endpoints. `POST /slack/events` does not come here: the server
+ * hands it to Bolt's receiver directly (`serveHttp`, src/http/slack-guard.ts).
+ */
 export function createHttpApp(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(httpMetrics(deps.metrics, KNOWN_ROUTES));
-  app.use('/slack/events', slackRequestGuard());
 
   app.get('/healthz', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
@@ -54,4 +57,19 @@ export function finishHttpApp(app: Express, deps: Deps): void {
       .status(status)
       .json({ error: err.type ?? 'error', message: status >= 500 ? 'internal error' : err.message });
   });
+}
+
+/**
+ * The server's request listener: `POST /slack/events` to Slack's handler when there is one (HTTP
+ * mode), everything else to the Express app (including a GET there: 404).
+ */
+export function serveHttp(app: Express, slackEvents?: RequestListener): RequestListener {
+  if (!slackEvents) return app;
+  return (req, res) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === SLACK_EVENTS_PATH && req.method === 'POST') return slackEvents(req, res);
+    return app(req, res);
+  };
 }

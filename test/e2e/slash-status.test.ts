@@ -169,6 +169,12 @@ describe('signed slash commands through the real HTTP server', () => {
     const tooBig = await postSigned(t.url, SIGNING_SECRET, big);
     expect(tooBig.status).toBe(413);
     expect(await jobCount(t)).toBe(before);
+    // Counted like any request; a GET there is not Slack's and gets the bot's 404.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/slack\/events",status="415"\} 1\n/);
+    const get = await fetch(`${t.url}/slack/events`);
+    expect(get.status).toBe(404);
+    expect(((await get.json()) as { error: string }).error).toBe('not_found');
   });
 
   it('refuses a chunked body over 1 MiB (no Content-Length) and a timestamp from the future', async () => {
