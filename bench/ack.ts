@@ -65,13 +65,14 @@ async function load(url: string, responseUrl: string, seconds = duration) {
   };
 }
 
-async function startBareBolt(env: Record<string, string>) {
+async function startBareBolt(env: Record<string, string>, receiver: 'http' | 'express') {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-bolt.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      BARE_RECEIVER: receiver,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -112,11 +113,13 @@ const cold = await openLoop({
   connections: 20,
   ...signed(responseUrl),
 });
-const bare = await startBareBolt(env);
+const bare = await startBareBolt(env, 'http');
+const bareExpress = await startBareBolt(env, 'express');
 
-// Warm up both (JIT, connection pools), then measure one after the other.
+// Warm up all three (JIT, connection pools), then measure one after the other.
 await load(bot.url, responseUrl, 2);
 await load(bare.url, responseUrl, 2);
+await load(bareExpress.url, responseUrl, 2);
 // The open loop first: after the saturating runs each process carries a heap of their garbage and
 // the bot a queue of ~10k jobs, which is not the steady state being measured.
 const paced = (url: string) =>
@@ -125,6 +128,7 @@ const botPaced = await paced(bot.url);
 const barePaced = await paced(bare.url);
 const botResult = await load(bot.url, responseUrl);
 const bareResult = await load(bare.url, responseUrl);
+const bareExpressResult = await load(bareExpress.url, responseUrl);
 
 // What the bot did with the commands (queued, or refused e.g. rate_limited): the path measured.
 const outcomes = [
@@ -134,6 +138,7 @@ const outcomes = [
 ].map(([, outcome, n]) => `${outcome} ${n}`);
 
 bare.stop();
+bareExpress.stop();
 await bot.stop();
 await slack.close();
 config.remove();
@@ -145,7 +150,10 @@ console.log(`ack latency, ${connections} connections, ${duration} s each, ${new 
 console.log('saturating (closed loop):');
 console.log(row('laojun bot', botResult));
 console.log(row('bare Bolt app', bareResult));
-console.log(`p99 ratio bot/bare: ${ratio(botResult, bareResult)}`);
+console.log(row('bare, Express', bareExpressResult));
+console.log(
+  `p99 ratio bot/bare: ${ratio(botResult, bareResult)} (bot/bare on ExpressReceiver: ${ratio(botResult, bareExpressResult)}; target <= 1.3)`,
+);
 console.log(`open loop at ${rate} req/s over ${connections} connections:`);
 console.log(row('laojun bot', botPaced));
 console.log(row('bare Bolt app', barePaced));
@@ -154,6 +162,8 @@ console.log(
   `cold start (compiled): /healthz after ${healthyMs.toFixed(0)} ms; first command acked in ${firstAckMs.toFixed(0)} ms (HTTP ${firstRes.status}); next 5 s at 50 req/s: p50 ${cold.p50} ms, p99 ${cold.p99} ms`,
 );
 const ratioRps = (a: { rps: number }, b: { rps: number }) => (a.rps / Math.max(1, b.rps)).toFixed(2);
-console.log(`saturating throughput ratio bot/bare: ${ratioRps(botResult, bareResult)} (target >= 0.77)`);
+console.log(
+  `saturating throughput ratio bot/bare: ${ratioRps(botResult, bareResult)} (bot/bare on ExpressReceiver: ${ratioRps(botResult, bareExpressResult)}; target >= 0.77)`,
+);
 console.log(`bot's commands by outcome: ${outcomes.join(', ') || 'none recorded'}`);
 process.exit(0);
