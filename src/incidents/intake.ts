@@ -7,20 +7,20 @@ import { dedupKey, type WebhookPayload } from './payload.ts';
 import { labelOfSeverity, severityOfLabel, sevNumber } from './severity.ts';
 import {
   addEvent,
-  addOpeningEvents,
   DECLARED_PREFIX,
   finishNotification,
   type Incident,
-  insertAlertIncident,
   insertDeclaredIncident,
   inTransaction,
-  linkNewIncident,
   loadAlerts,
   loadIncident,
   markReopened,
+  openAlertIncident,
   type Queryable,
   recordNotification,
   resolveIncident,
+  type StormProbe,
+  type StormRule,
   saveAlerts,
   setTruncatedAlerts,
   stormPageFor,
@@ -62,6 +62,18 @@ export function eventAlert(a: StoredAlert) {
   };
 }
 
+/** The channel's storm rule at this notification. */
+function stormRule(ctx: IntakeContext): StormRule {
+  const { storm } = ctx.config;
+  return {
+    channel: ctx.channel,
+    now: ctx.now,
+    windowSeconds: storm.windowSeconds,
+    maxNewIncidents: storm.maxNewIncidents,
+    groupsPerMessage: storm.groupsPerMessage,
+  };
+}
+
 function earliestStart(alerts: readonly StoredAlert[], fallback: Date): Date {
   const firing = alerts.filter((a) => a.status === 'firing');
   const list = firing.length ? firing : alerts;
@@ -87,38 +99,33 @@ async function openIncident(
   diff: AlertDiff,
   ctx: IntakeContext,
   dedupKeyOf: string,
+  probe: StormProbe,
   flapOf?: Incident,
 ): Promise<{ id: number; stormId: number | null }> {
-  const { storm } = ctx.config;
-  const stormId = await stormPageFor(db, {
-    channel: ctx.channel,
-    now: ctx.now,
-    windowSeconds: storm.windowSeconds,
-    maxNewIncidents: storm.maxNewIncidents,
-    groupsPerMessage: storm.groupsPerMessage,
-  });
-  const id = await insertAlertIncident(db, {
-    groupKey: p.groupKey,
-    channel: ctx.channel,
-    alertname: p.groupLabels.alertname ?? p.commonLabels.alertname ?? diff.next[0]?.labels.alertname ?? '',
-    severity: p.commonLabels.severity ?? '',
-    receiver: p.receiver,
-    externalUrl: p.externalURL,
-    groupLabels: p.groupLabels,
-    commonLabels: p.commonLabels,
-    commonAnnotations: p.commonAnnotations,
-    truncatedAlerts: p.truncatedAlerts,
-    startedAt: earliestStart(diff.next, ctx.now),
-    createdAt: ctx.now,
-    stormId,
-    sev: sevNumber(severityOfLabel(ctx.config, p.commonLabels.severity ?? '')),
-  });
-  await saveAlerts(db, id, diff.next);
+  const stormId = await stormPageFor(db, stormRule(ctx), probe);
   // 'opened' is timeline only; the checklist is the first reply of the thread (a stormed incident
   // has no thread of its own).
   const opened = { alerts: diff.next.map(eventAlert), ...(flapOf ? { previousIncidentId: flapOf.id } : {}) };
-  await addOpeningEvents(db, id, opened, ctx.now, stormId === null);
-  await linkNewIncident(db, p.groupKey, id, dedupKeyOf);
+  const id = await openAlertIncident(
+    db,
+    {
+      groupKey: p.groupKey,
+      channel: ctx.channel,
+      alertname: p.groupLabels.alertname ?? p.commonLabels.alertname ?? diff.next[0]?.labels.alertname ?? '',
+      severity: p.commonLabels.severity ?? '',
+      receiver: p.receiver,
+      externalUrl: p.externalURL,
+      groupLabels: p.groupLabels,
+      commonLabels: p.commonLabels,
+      commonAnnotations: p.commonAnnotations,
+      truncatedAlerts: p.truncatedAlerts,
+      startedAt: earliestStart(diff.next, ctx.now),
+      createdAt: ctx.now,
+      stormId,
+      sev: sevNumber(severityOfLabel(ctx.config, p.commonLabels.severity ?? '')),
+    },
+    { alerts: diff.next, opened, withChecklist: stormId === null, dedupKey: dedupKeyOf },
+  );
   return { id, stormId };
 }
 
@@ -132,14 +139,18 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
   return inTransaction(pool, async (db) => {
     // The notification row (its dedup key is the primary key) and, only when it is new, the
     // group's row lock (an upsert): notifications of one group are applied one at a time.
-    const notification = await recordNotification(db, {
-      dedupKey: key,
-      groupKey: p.groupKey,
-      status: p.status,
-      alertCount: p.alerts.length,
-      payload: p,
-      receivedAt: ctx.now,
-    });
+    const notification = await recordNotification(
+      db,
+      {
+        dedupKey: key,
+        groupKey: p.groupKey,
+        status: p.status,
+        alertCount: p.alerts.length,
+        payload: p,
+        receivedAt: ctx.now,
+      },
+      stormRule(ctx),
+    );
     if (notification.duplicate) return { outcome: 'duplicate' as const, dedupKey: key };
 
     const currentId = notification.currentIncidentId;
@@ -154,7 +165,7 @@ export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContex
 
     if (decision.kind === 'open') {
       if (current) diff = diffAlerts([], p, ctx.now);
-      const { id, stormId } = await openIncident(db, p, diff, ctx, key, current);
+      const { id, stormId } = await openIncident(db, p, diff, ctx, key, notification.storm, current);
       return {
         outcome: 'stored' as const,
         dedupKey: key,

@@ -26,26 +26,6 @@ export async function addEvent(
 }
 
 /**
- * The first events of an alert's incident: 'opened' (timeline only) and, when it has a thread of
- * its own (`withChecklist`: not stormed), the checklist as the thread's first reply.
- */
-export async function addOpeningEvents(
-  db: Queryable,
-  incidentId: number,
-  opened: Record<string, unknown>,
-  at: Date,
-  withChecklist: boolean,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO incident_events (incident_id, kind, data, post, at)
-     SELECT $1, k.kind, k.data, k.post, $2
-       FROM (VALUES (1, 'opened', $3::jsonb, false), (2, 'checklist', '{}'::jsonb, true)) AS k(n, kind, data, post)
-      WHERE k.n = 1 OR $4 ORDER BY k.n`,
-    [incidentId, at, JSON.stringify(opened), withChecklist],
-  );
-}
-
-/**
  * A command run into the thread (timeline only), once per job id (a retried delivery records it
  * once); nothing when the incident does not exist.
  */

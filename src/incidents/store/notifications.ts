@@ -1,4 +1,5 @@
 import type { Queryable } from './rows.ts';
+import { type StormProbe, type StormRule, stormProbeOf, stormProbeParams, stormProbeSql } from './storms.ts';
 
 /*
  * Intake's bookkeeping: every notification received (alert_notifications, keyed by its dedup key)
@@ -18,32 +19,41 @@ export interface NotificationRow {
 
 /**
  * Stores a notification and, only when it is new, takes its group's row lock (an upsert).
- * `duplicate` when the dedup key was seen before; otherwise the group's current incident, if any.
+ * `duplicate` when the dedup key was seen before; otherwise the group's current incident, if any,
+ * and the channel's storm probe (read in the same statement: what a new incident needs to know
+ * about storm mode, without another round trip).
  */
 export async function recordNotification(
   db: Queryable,
   n: NotificationRow,
-): Promise<{ duplicate: true } | { duplicate: false; currentIncidentId: number | null }> {
+  storm: StormRule,
+): Promise<{ duplicate: true } | { duplicate: false; currentIncidentId: number | null; storm: StormProbe }> {
   const g = await db.query(
     `WITH n AS (
        INSERT INTO alert_notifications (dedup_key, group_key, status, alert_count, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key)
-     INSERT INTO alert_groups (group_key) SELECT $2 FROM n
-     ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id`,
-    [n.dedupKey, n.groupKey, n.status, n.alertCount, JSON.stringify(n.payload), n.receivedAt],
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key),
+     g AS (
+       INSERT INTO alert_groups (group_key) SELECT $2 FROM n
+       ON CONFLICT (group_key) DO UPDATE SET group_key = EXCLUDED.group_key RETURNING current_incident_id)
+     SELECT g.current_incident_id, probe.* FROM g, (${stormProbeSql(7)}) AS probe`,
+    [
+      n.dedupKey,
+      n.groupKey,
+      n.status,
+      n.alertCount,
+      JSON.stringify(n.payload),
+      n.receivedAt,
+      ...stormProbeParams(storm),
+    ],
   );
-  if (g.rowCount === 0) return { duplicate: true };
-  const currentId = g.rows[0]?.current_incident_id as string | null;
-  return { duplicate: false, currentIncidentId: currentId ? Number(currentId) : null };
-}
-
-/** A new incident becomes its group's current one; the notification that opened it points to it. */
-export async function linkNewIncident(db: Queryable, groupKey: string, incidentId: number, dedupKey: string) {
-  await db.query(
-    `WITH g AS (UPDATE alert_groups SET current_incident_id = $2 WHERE group_key = $1)
-     UPDATE alert_notifications SET incident_id = $2 WHERE dedup_key = $3`,
-    [groupKey, incidentId, dedupKey],
-  );
+  const row = g.rows[0];
+  if (!row) return { duplicate: true };
+  const currentId = row.current_incident_id as string | null;
+  return {
+    duplicate: false,
+    currentIncidentId: currentId ? Number(currentId) : null,
+    storm: stormProbeOf(storm, row),
+  };
 }
 
 /**
