@@ -10,14 +10,18 @@
  * second at even intervals over a pool of the same number of connections: the latency of the path
  * itself at a steady load far above any workspace's).
  *
- * Needs the machine's PostgreSQL and Redis (as the tests do). Prints p50/p99 for both and the ratio.
+ * Needs the machine's PostgreSQL and Redis (as the tests do). Prints p50/p99 for both and the ratio,
+ * and for the saturating runs the CPU time each process (and Redis) spent per request (Linux /proc).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { writeConfigFile } from '../test/helpers/backup.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { testRedisUrl } from '../test/helpers/redis.ts';
 import { slackSignature, slashCommandBody } from '../test/helpers/slack-sign.ts';
 import { BENCH_SIGNING_SECRET, spawnBot, waitHealthy } from '../test/helpers/spawn-bot.ts';
 import { openLoop } from './lib/open-loop.ts';
@@ -46,7 +50,36 @@ function signed(responseUrl: string) {
   };
 }
 
-async function load(url: string, responseUrl: string, seconds = duration) {
+/** CPU time a process has used, in ms (Linux: utime + stime from /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time Redis has used, in ms (INFO cpu). */
+async function redisCpuMs(): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/**
+ * Saturating load on one process, with the CPU time it (and Redis) spent per request: steadier
+ * than requests/s on a shared machine, where the other processes take turns on the same cores.
+ */
+async function load(url: string, responseUrl: string, seconds = duration, pid?: number) {
+  const before = pid ? { app: cpuMs(pid), redis: await redisCpuMs() } : undefined;
+  const r = await saturate(url, responseUrl, seconds);
+  if (!before) return r;
+  const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
+  return {
+    ...r,
+    cpuUs: perRequest(cpuMs(pid) - before.app),
+    redisUs: perRequest((await redisCpuMs()) - before.redis),
+  };
+}
+
+async function saturate(url: string, responseUrl: string, seconds: number) {
   const { body, headers } = signed(responseUrl);
   const result = await autocannon({
     url: `${url}/slack/events`,
@@ -79,10 +112,11 @@ async function startBareBolt(env: Record<string, string>, receiver: 'http' | 'ex
   });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, 'bare Bolt app');
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 const slack = await startFakeSlack();
+const redis = new Redis(testRedisUrl());
 const env = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
 // The bot runs as `npm start` runs it in production: compiled JavaScript (built here first).
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
@@ -126,9 +160,9 @@ const paced = (url: string) =>
   openLoop({ url: `${url}/slack/events`, rate, seconds: duration, connections, ...signed(responseUrl) });
 const botPaced = await paced(bot.url);
 const barePaced = await paced(bare.url);
-const botResult = await load(bot.url, responseUrl);
-const bareResult = await load(bare.url, responseUrl);
-const bareExpressResult = await load(bareExpress.url, responseUrl);
+const botResult = await load(bot.url, responseUrl, duration, bot.child.pid);
+const bareResult = await load(bare.url, responseUrl, duration, bare.pid);
+const bareExpressResult = await load(bareExpress.url, responseUrl, duration, bareExpress.pid);
 
 // What the bot did with the commands (queued, or refused e.g. rate_limited): the path measured.
 const outcomes = [
@@ -141,10 +175,11 @@ bare.stop();
 bareExpress.stop();
 await bot.stop();
 await slack.close();
+await redis.quit();
 config.remove();
 
 const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
-  `${name.padEnd(14)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`;
+  `${name.padEnd(14)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}${'cpuUs' in r ? `  CPU/request ${r.cpuUs} µs (Redis ${r.redisUs} µs)` : ''}`;
 const ratio = (a: { p99: number }, b: { p99: number }) => (a.p99 / Math.max(1, b.p99)).toFixed(2);
 console.log(`ack latency, ${connections} connections, ${duration} s each, ${new Date().toISOString()}`);
 console.log('saturating (closed loop):');
@@ -165,5 +200,12 @@ const ratioRps = (a: { rps: number }, b: { rps: number }) => (a.rps / Math.max(1
 console.log(
   `saturating throughput ratio bot/bare: ${ratioRps(botResult, bareResult)} (bot/bare on ExpressReceiver: ${ratioRps(botResult, bareExpressResult)}; target >= 0.77)`,
 );
+if ('cpuUs' in botResult && 'cpuUs' in bareResult && 'cpuUs' in bareExpressResult) {
+  const cpuRatio = (b: { cpuUs: number }) =>
+    (b.cpuUs / Math.max(1, botResult.cpuUs + botResult.redisUs)).toFixed(2);
+  console.log(
+    `CPU per request, bare/bot (the bot's with Redis's): ${cpuRatio(bareResult)} (on ExpressReceiver: ${cpuRatio(bareExpressResult)})`,
+  );
+}
 console.log(`bot's commands by outcome: ${outcomes.join(', ') || 'none recorded'}`);
 process.exit(0);
