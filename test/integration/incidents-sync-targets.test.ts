@@ -57,6 +57,25 @@ describe('intake says what must be synced', () => {
     expect(third.stormId).not.toBeNull();
     expect(third.sync).toEqual([{ stormId: third.stormId }]);
   });
+
+  it('counts only the new groups inside the storm window', async () => {
+    const channel = 'C0WINDOW';
+    const at = (now: Date) => ({ channel, config: config.file.incidents, now });
+    const stormIdOf = async (name: string, now: Date) => {
+      const r = await intake(db.pool, payload(group(name, 1, 'firing', now)), at(now));
+      if (r.outcome !== 'stored') throw new Error('not stored');
+      return r.stormId;
+    };
+    // Two new groups five minutes ago: outside the 60-second window now.
+    const earlier = new Date(Date.now() - 5 * 60_000);
+    expect(await stormIdOf('WindowOldA', earlier)).toBeNull();
+    expect(await stormIdOf('WindowOldB', earlier)).toBeNull();
+    // Now: the first two new groups in the window get threads of their own, the third is stormed.
+    const now = new Date();
+    expect(await stormIdOf('WindowNowA', now)).toBeNull();
+    expect(await stormIdOf('WindowNowB', now)).toBeNull();
+    expect(await stormIdOf('WindowNowC', now)).not.toBeNull();
+  });
 });
 
 describe('a storm sync job from before sync-storm existed', () => {

@@ -52,9 +52,14 @@ const PAGE_SQL = (channel: string, since: string, size: string) =>
 export function stormProbeSql(first: number): string {
   const $ = (i: number) => `$${first + i}`;
   const [channel, since, max, pagesSince, size] = [$(0), $(1), $(2), $(3), $(4)] as const;
+  // The channel's `max` newest incidents, then those in the window: the same count, capped, read
+  // from the newest end of (channel, created_at DESC) and stopping there. Asked as "in the window,
+  // LIMIT max", PostgreSQL chose a bitmap scan of the whole window (its statistics lag a storm's
+  // growth): ~2 ms a notification at 5,000 groups, now ~0.3 ms.
   return `SELECT (SELECT count(*)::int FROM (
-                    SELECT 1 FROM incidents WHERE channel = ${channel} AND created_at > ${since} LIMIT ${max}) AS r
-                 ) AS storm_recent,
+                    SELECT created_at FROM incidents WHERE channel = ${channel}
+                     ORDER BY channel, created_at DESC LIMIT ${max}) AS newest
+                   WHERE created_at > ${since}) AS storm_recent,
                  p.id AS storm_page, p.members AS storm_page_members
             FROM (SELECT 1) AS one LEFT JOIN LATERAL (${PAGE_SQL(channel, pagesSince, size)}) AS p ON true`;
 }
