@@ -101,8 +101,10 @@ export interface Opening {
  * is its round trips. Returns its id.
  */
 export async function openAlertIncident(db: Queryable, n: NewAlertIncident, o: Opening): Promise<number> {
-  const r = await db.query(
-    `WITH i AS (
+  // Named, like intake's other statement: prepared once per connection.
+  const r = await db.query({
+    name: 'intake-open-alert-incident',
+    text: `WITH i AS (
        INSERT INTO incidents (group_key, channel, status, alertname, severity, receiver, external_url,
          group_labels, common_labels, common_annotations, truncated_alerts, started_at, created_at,
          changed_at, storm_id, sev)
@@ -119,7 +121,7 @@ export async function openAlertIncident(db: Queryable, n: NewAlertIncident, o: O
      g AS (UPDATE alert_groups SET current_incident_id = i.id FROM i WHERE group_key = $1),
      n AS (UPDATE alert_notifications SET incident_id = i.id FROM i WHERE dedup_key = $18)
      SELECT id FROM i`,
-    [
+    values: [
       n.groupKey,
       n.channel,
       n.alertname,
@@ -139,7 +141,7 @@ export async function openAlertIncident(db: Queryable, n: NewAlertIncident, o: O
       o.withChecklist,
       o.dedupKey,
     ],
-  );
+  });
   return Number(r.rows[0].id);
 }
 
