@@ -77,6 +77,7 @@ async function runOnce(groups: number): Promise<{
   am: Side;
   bot: Side;
   stored: { at10: number; at30: number; allAt?: number };
+  received: string;
   lost: number;
   postedMs: number;
 }> {
@@ -213,7 +214,12 @@ async function runOnce(groups: number): Promise<{
       result[side].r429 = calls.filter((c) => c.status === 429).length;
       result[side].topLevel = slack.channelMessages(sides[side]).length;
     }
-    return { ...result, stored, lost: groups - result.bot.named, postedMs };
+    // What the bot's POST /alerts answered, by outcome (a duplicate: a notification delivered again).
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    const received = [...metrics.matchAll(/^laojun_alert_notifications_total\{outcome="([a-z_]+)"\} (\d+)/gm)]
+      .map(([, outcome, n]) => `${outcome} ${n}`)
+      .join(', ');
+    return { ...result, stored, received, lost: groups - result.bot.named, postedMs };
   } finally {
     await am.stop();
     await bot.stop();
@@ -246,6 +252,7 @@ for (const groups of SIZES) {
   console.log(
     `| bot's intake: groups stored at 10 s / 30 s / all after | | ${r.stored.at10} / ${r.stored.at30} / ${fmt(r.stored.allAt)} |`,
   );
+  console.log(`| bot's POST /alerts answers by outcome | | ${r.received || 'none'} |`);
   console.log(`| Slack calls (429s) | ${r.am.calls} (${r.am.r429}) | ${r.bot.calls} (${r.bot.r429}) |`);
   if (r.lost > 0 || r.bot.r429 > 0) failed = true;
 }
