@@ -168,6 +168,12 @@ async function runOnce(groups: number): Promise<{
     while (Date.now() < deadline) {
       const elapsed = Date.now() - t0;
       const n = Number((await db.query('SELECT count(*)::int AS n FROM incidents')).rows[0]?.n ?? 0);
+      if (process.env.BENCH_TRACE && elapsed < 20_000) {
+        // Requests the bot holds (a backlog: the bot is the limit; few: arrivals are).
+        const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+        const inFlight = /^http_requests_in_flight (\d+)/m.exec(metrics)?.[1];
+        console.log(`  t+${(elapsed / 1000).toFixed(1)} s stored ${n}, requests in flight ${inFlight}`);
+      }
       if (elapsed <= 10_000) stored.at10 = n;
       if (elapsed <= 30_000) stored.at30 = n;
       if (n >= groups && stored.allAt === undefined) stored.allAt = elapsed;
