@@ -1,7 +1,8 @@
 /**
  * Slash-command acknowledgement latency: the bot (signature check, permission, rate limit, argument
- * parsing, enqueue into Redis) against a bare Bolt app that only acks, each in its own process on the
- * same machine under the same load.
+ * parsing, enqueue into Redis) against a bare Bolt app that only acks (on Bolt's own HTTP receiver,
+ * as the bot; and on ExpressReceiver, the earlier baseline: bench/lib/bare-bolt.ts), each in its own
+ * process on the same machine under the same load.
  *
  *   npm run bench:ack [-- --connections 100 --seconds 10 --rate 300]
  *
