@@ -24,7 +24,7 @@ import type { Deps, Sources } from './deps.ts';
 import { mountBullBoard } from './http/bull-board.ts';
 import { opsOnly } from './http/ops-only.ts';
 import { createHttpApp, finishHttpApp, serveHttp } from './http/server.ts';
-import { SLACK_BODY_LIMIT, SLACK_EVENTS_PATH, slackEventsHandler } from './http/slack-guard.ts';
+import { SLACK_EVENTS_PATH, slackEventsHandler } from './http/slack-guard.ts';
 import { createTranslator } from './i18n/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -278,7 +278,6 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           signingSecret: config.slack.signingSecret ?? '',
           endpoints: SLACK_EVENTS_PATH,
           processBeforeResponse: false,
-          bodyLimit: SLACK_BODY_LIMIT,
           logger: boltLogger(logger),
         });
         slackEvents = slackEventsHandler(receiver.requestListener, { metrics: deps.metrics });

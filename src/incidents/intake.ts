@@ -134,8 +134,13 @@ async function openIncident(
  * notification row (its dedup key is the primary key, so exact duplicates stop here), the group
  * lock, the alerts and the timeline events the sync worker turns into thread replies.
  */
-export async function intake(pool: pg.Pool, p: WebhookPayload, ctx: IntakeContext): Promise<IntakeResult> {
-  const key = dedupKey(p);
+export async function intake(
+  pool: pg.Pool,
+  p: WebhookPayload,
+  ctx: IntakeContext,
+  /** Its dedup key, when the caller has it already (receive.ts). */
+  key: string = dedupKey(p),
+): Promise<IntakeResult> {
   return inTransaction(pool, async (db) => {
     // The notification row (its dedup key is the primary key) and, only when it is new, the
     // group's row lock (an upsert): notifications of one group are applied one at a time.

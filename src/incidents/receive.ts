@@ -27,7 +27,7 @@ export function notificationReceiver(
     const key = dedupKey(payload);
     const result = await seen.once(key, () =>
       slots.run(() =>
-        intake(deps.pool, payload, { channel, now: deps.now(), config: deps.config.file.incidents }),
+        intake(deps.pool, payload, { channel, now: deps.now(), config: deps.config.file.incidents }, key),
       ),
     );
     if (result.outcome !== 'stored') return result;
