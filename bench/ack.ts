@@ -68,16 +68,15 @@ async function redisCpuMs(): Promise<number> {
  * Saturating load on one process, with the CPU time it (and Redis) spent per request: steadier
  * than requests/s on a shared machine, where the other processes take turns on the same cores.
  */
-async function load(url: string, responseUrl: string, seconds = duration, pid?: number) {
-  const before = pid ? { app: cpuMs(pid), redis: await redisCpuMs() } : undefined;
-  const r = await saturate(url, responseUrl, seconds);
-  if (!before) return r;
+async function load(url: string, responseUrl: string, pid: number | undefined) {
+  const before = { app: cpuMs(pid), redis: await redisCpuMs() };
+  const r = await saturate(url, responseUrl, duration);
   const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
-  return {
-    ...r,
-    cpuUs: perRequest(cpuMs(pid) - before.app),
+  const cpu = {
+    us: perRequest(cpuMs(pid) - before.app),
     redisUs: perRequest((await redisCpuMs()) - before.redis),
   };
+  return { ...r, cpu };
 }
 
 async function saturate(url: string, responseUrl: string, seconds: number) {
@@ -154,18 +153,18 @@ const bareExpress = await startBareBolt(env, 'express');
 // Warm up all three (JIT, connection pools), then measure one after the other. The bot has far more
 // code for the JIT than a bare app: after 2 s its open-loop p99 still fell run by run (26, 18, 12 ms
 // at 300 req/s, 10 s each); 5 s brings it to the steady state a long-running bot is in.
-await load(bot.url, responseUrl, 5);
-await load(bare.url, responseUrl, 5);
-await load(bareExpress.url, responseUrl, 5);
+await saturate(bot.url, responseUrl, 5);
+await saturate(bare.url, responseUrl, 5);
+await saturate(bareExpress.url, responseUrl, 5);
 // The open loop first: after the saturating runs each process carries a heap of their garbage and
 // the bot a queue of ~10k jobs, which is not the steady state being measured.
 const paced = (url: string) =>
   openLoop({ url: `${url}/slack/events`, rate, seconds: duration, connections, ...signed(responseUrl) });
 const botPaced = await paced(bot.url);
 const barePaced = await paced(bare.url);
-const botResult = await load(bot.url, responseUrl, duration, bot.child.pid);
-const bareResult = await load(bare.url, responseUrl, duration, bare.pid);
-const bareExpressResult = await load(bareExpress.url, responseUrl, duration, bareExpress.pid);
+const botResult = await load(bot.url, responseUrl, bot.child.pid);
+const bareResult = await load(bare.url, responseUrl, bare.pid);
+const bareExpressResult = await load(bareExpress.url, responseUrl, bareExpress.pid);
 
 // What the bot did with the commands (queued, or refused e.g. rate_limited): the path measured.
 const outcomes = [
@@ -181,8 +180,11 @@ await slack.close();
 await redis.quit();
 config.remove();
 
-const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
-  `${name.padEnd(14)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}${'cpuUs' in r ? `  CPU/request ${r.cpuUs} µs (Redis ${r.redisUs} µs)` : ''}`;
+const row = (
+  name: string,
+  r: Awaited<ReturnType<typeof saturate>> & { cpu?: { us: number; redisUs: number } },
+) =>
+  `${name.padEnd(14)} requests ${String(r.requests).padStart(7)}  rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}${r.cpu ? `  CPU/request ${r.cpu.us} µs (Redis ${r.cpu.redisUs} µs)` : ''}`;
 const ratio = (a: { p99: number }, b: { p99: number }) => (a.p99 / Math.max(1, b.p99)).toFixed(2);
 console.log(`ack latency, ${connections} connections, ${duration} s each, ${new Date().toISOString()}`);
 console.log('saturating (closed loop):');
@@ -203,12 +205,10 @@ const ratioRps = (a: { rps: number }, b: { rps: number }) => (a.rps / Math.max(1
 console.log(
   `saturating throughput ratio bot/bare: ${ratioRps(botResult, bareResult)} (bot/bare on ExpressReceiver: ${ratioRps(botResult, bareExpressResult)}; target >= 0.77)`,
 );
-if ('cpuUs' in botResult && 'cpuUs' in bareResult && 'cpuUs' in bareExpressResult) {
-  const cpuRatio = (b: { cpuUs: number }) =>
-    (b.cpuUs / Math.max(1, botResult.cpuUs + botResult.redisUs)).toFixed(2);
-  console.log(
-    `CPU per request, bare/bot (the bot's with Redis's): ${cpuRatio(bareResult)} (on ExpressReceiver: ${cpuRatio(bareExpressResult)})`,
-  );
-}
+const cpuRatio = (b: { cpu: { us: number } }) =>
+  (b.cpu.us / Math.max(1, botResult.cpu.us + botResult.cpu.redisUs)).toFixed(2);
+console.log(
+  `CPU per request, bare/bot (the bot's with Redis's): ${cpuRatio(bareResult)} (on ExpressReceiver: ${cpuRatio(bareExpressResult)})`,
+);
 console.log(`bot's commands by outcome: ${outcomes.join(', ') || 'none recorded'}`);
 process.exit(0);
