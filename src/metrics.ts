@@ -103,7 +103,9 @@ export function observeHttp(
 ): void {
   const start = process.hrtime.bigint();
   metrics.httpInFlight.inc();
-  res.once('finish', () => {
+  // 'close', not 'finish': a request whose client went away (Alertmanager's timeout in a storm)
+  // never finishes, and would stay in flight for ever.
+  res.once('close', () => {
     metrics.httpInFlight.dec();
     const key = `${method} ${route} ${res.statusCode}`;
     let children = metrics.httpChildren.get(key);

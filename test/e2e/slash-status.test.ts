@@ -221,6 +221,22 @@ describe('signed slash commands through the real HTTP server', () => {
     expect(await jobCount(t)).toBe(before);
   });
 
+  it('counts a request whose client went away as no longer in flight', async () => {
+    const inFlight = async () =>
+      Number(/^http_requests_in_flight (\d+)/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+    // Half a body, then the client gives up.
+    const req = request(`${t.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' },
+    });
+    req.on('error', () => {});
+    req.write('command=%2Fstatus');
+    await eventually(async () => ((await inFlight()) === 2 ? true : undefined));
+    req.destroy();
+    // Only the metrics request itself.
+    await eventually(async () => ((await inFlight()) === 1 ? true : undefined));
+  });
+
   it('serves health, readiness and its own metrics', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
