@@ -274,13 +274,16 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       } else if (config.slack.mode === 'http') {
         // Bolt's own receiver, without its server: the bot's server hands it POST /slack/events
         // (serveHttp) once the request has passed the guard and its body is read, bounded.
+        // The guard verifies each request's signature before the receiver sees it (refuseUnsigned).
+        const signingSecret = config.slack.signingSecret ?? '';
         const receiver = new HTTPReceiver({
-          signingSecret: config.slack.signingSecret ?? '',
+          signingSecret,
+          signatureVerification: false,
           endpoints: SLACK_EVENTS_PATH,
           processBeforeResponse: false,
           logger: boltLogger(logger),
         });
-        slackEvents = slackEventsHandler(receiver.requestListener, { metrics: deps.metrics });
+        slackEvents = slackEventsHandler(receiver.requestListener, { metrics: deps.metrics, signingSecret });
         bolt = new App({ receiver, ...boltOptions(config, logger) });
       } else if (config.slack.mode === 'socket') {
         // apps.connections.open goes to SLACK_API_URL too. The receiver gets its own clientOptions:

@@ -1,5 +1,7 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, isRawBodyError } from '@slack/bolt';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { type BufferedIncomingMessage, HTTPModuleFunctions, isRawBodyError } from '@slack/bolt';
 import { type Metrics, observeHttp } from '../metrics.ts';
 
 /** Slack's request bodies are small; anything bigger is not from Slack. */
@@ -53,6 +55,67 @@ export function refuseSlackHeaders(req: IncomingMessage, now: number): Refusal |
   return undefined;
 }
 
+const unauthorised = (error: string, message: string): Refusal => ({ status: 401, error, message });
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the
+ * signing secret, compared in constant time, and a timestamp at most 5 minutes old. Bolt's own
+ * check is switched off (`signatureVerification: false`) for this one: Bolt compares with tsscmp,
+ * which draws 32 random bytes and computes two more HMACs per request (~27 µs here, more than all
+ * of Bolt's dispatch; bench/ack.ts), where Node's `timingSafeEqual` is the constant-time
+ * comparison made for it. An empty secret verifies nothing (refused at start, src/config.ts).
+ */
+export function refuseUnsigned(
+  rawBody: Buffer,
+  headers: IncomingHttpHeaders,
+  signingSecret: string,
+  now: number,
+): Refusal | undefined {
+  const tsHeader = header(headers, 'x-slack-request-timestamp');
+  const ts = Number(tsHeader);
+  if (!tsHeader || !Number.isInteger(ts)) {
+    return unauthorised('invalid_timestamp', 'x-slack-request-timestamp is missing or not a number');
+  }
+  if (ts < Math.floor(now / 1000) - SLACK_TIMESTAMP_WINDOW_SECONDS) {
+    return unauthorised(
+      'invalid_timestamp',
+      `x-slack-request-timestamp is more than ${SLACK_TIMESTAMP_WINDOW_SECONDS / 60} minutes old (a replay, or check this server's clock)`,
+    );
+  }
+  const signature = header(headers, 'x-slack-signature') ?? '';
+  const expected = `v0=${createHmac('sha256', signingSecret).update(`v0:${tsHeader}:`).update(rawBody).digest('hex')}`;
+  if (
+    !signingSecret ||
+    signature.length !== expected.length ||
+    !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
+  ) {
+    return unauthorised(
+      'invalid_signature',
+      'x-slack-signature does not match the body (check SLACK_SIGNING_SECRET)',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Slack's `ssl_check=1` probe (a form POST when a slash command's URL is saved) comes unsigned and
+ * only needs a 200. It reaches the receiver stripped to `ssl_check=1`, so nothing else in its body
+ * (a smuggled `payload`, say) is ever dispatched unverified, as Bolt does.
+ */
+function stripSslCheck(req: BufferedIncomingMessage): boolean {
+  if (header(req.headers, 'content-type')?.split(';')[0]?.trim().toLowerCase() !== ACCEPTED[0]) return false;
+  // The substring test first: a command's body is only parsed again when it could be a probe.
+  if (!req.rawBody.includes('ssl_check') || parseQuery(req.rawBody.toString()).ssl_check !== '1')
+    return false;
+  req.rawBody = Buffer.from('ssl_check=1');
+  return true;
+}
+
 function refuse(res: ServerResponse, r: Refusal): void {
   const body = JSON.stringify({ error: r.error, message: r.message });
   res.writeHead(r.status, {
@@ -66,13 +129,14 @@ function refuse(res: ServerResponse, r: Refusal): void {
 /**
  * `POST /slack/events` on the bare HTTP server, before and around Bolt's HTTPReceiver: refuse what
  * Slack never sends (above), read the body bounded (a chunked body has no Content-Length: the bytes
- * are counted and reading stops at the limit, 413), then hand the buffered request to the
- * receiver, which verifies the signature and dispatches to the app. Express is not on this path:
- * it is the acknowledgement path of every slash command and button, measured by `bench/ack.ts`.
+ * are counted and reading stops at the limit, 413), verify its signature (`refuseUnsigned`), then
+ * hand the buffered request to the receiver, which parses it and dispatches to the app. Express is
+ * not on this path: it is the acknowledgement path of every slash command and button, measured by
+ * `bench/ack.ts`.
  */
 export function slackEventsHandler(
   receiver: RequestListener,
-  opts: { metrics: Metrics; now?: () => number },
+  opts: { metrics: Metrics; signingSecret: string; now?: () => number },
 ): RequestListener {
   const now = opts.now ?? Date.now;
   return (req, res) => {
@@ -80,7 +144,13 @@ export function slackEventsHandler(
     const refused = refuseSlackHeaders(req, now());
     if (refused) return refuse(res, refused);
     HTTPModuleFunctions.bufferIncomingMessage(req, SLACK_BODY_LIMIT).then(
-      (buffered) => receiver(buffered, res),
+      (buffered) => {
+        const unsigned = stripSslCheck(buffered)
+          ? undefined
+          : refuseUnsigned(buffered.rawBody, req.headers, opts.signingSecret, now());
+        if (unsigned) return refuse(res, unsigned);
+        receiver(buffered, res);
+      },
       (err: unknown) => {
         if (isRawBodyError(err) && err.type === 'entity.too.large') return refuse(res, tooLarge);
         // Aborted or malformed (a bad Content-Length, a closed connection): nothing to acknowledge.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { CLOSED_PORT } from '../helpers/ports.ts';
-import { postSigned, slackSignature, slashCommandBody } from '../helpers/slack-sign.ts';
+import { postSigned, slackSignature, slashCommandBody, slashCommandFields } from '../helpers/slack-sign.ts';
 
 /** Jobs in any state for this bot's queue prefix. */
 async function jobCount(t: TestBot): Promise<number> {
@@ -88,6 +88,41 @@ describe('signed slash commands through the real HTTP server', () => {
     });
     expect(res.status).toBe(401);
     expect(await jobCount(t)).toBe(before);
+  });
+
+  it('refuses a request without signature headers with 401, saying which header', async () => {
+    const before = await jobCount(t);
+    const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
+    const res = await fetch(`${t.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'invalid_timestamp' });
+    expect(await jobCount(t)).toBe(before);
+  });
+
+  it("answers Slack's unsigned ssl_check with 200 and runs nothing smuggled in with it", async () => {
+    const before = await jobCount(t);
+    // An unsigned body: the probe's field, and a slash command riding along as `payload` (Bolt
+    // dispatches a form's `payload` field as the request itself).
+    const command = slashCommandFields({ command: '/status', response_url: t.slack.createResponseUrl() });
+    const smuggled = new URLSearchParams({ ssl_check: '1', payload: JSON.stringify(command) }).toString();
+    const res = await fetch(`${t.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: smuggled,
+    });
+    expect(res.status).toBe(200);
+    // A signed command right after it is queued: the smuggled one would have been queued first.
+    const signed = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() }),
+    );
+    expect(signed.status).toBe(200);
+    expect(await jobCount(t)).toBe(before + 1);
   });
 
   it('answers bad arguments with the usage line, ephemeral, and enqueues nothing', async () => {
