@@ -31,7 +31,7 @@ import { createMetrics } from './metrics.ts';
 import { type OncallTicker, startOncallTicker } from './oncall/ticker.ts';
 import { createRedis } from './queue/connection.ts';
 import type { JobDefinition } from './queue/jobs.ts';
-import { registerQueueMetrics } from './queue/metrics.ts';
+import { registerInboxMetrics, registerQueueMetrics } from './queue/metrics.ts';
 import { QueueSet, startWorkers, type WorkerSet } from './queue/runtime.ts';
 import { createRedactor } from './redact.ts';
 import { singleTokenAuthorize } from './slack/bolt-authorize.ts';
@@ -240,6 +240,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
   if (role !== 'web') await checkBackupDirAtStart(config);
   const deps = buildDeps(config, options);
   registerQueueMetrics(deps.metrics.registry, deps.queues);
+  registerInboxMetrics(deps.metrics.registry, deps.queues);
   const { logger, metrics, queues } = deps;
   try {
     await migrate(config.databaseUrl, config.databaseSchema, logger);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -6,28 +7,44 @@ export type RateResult = { ok: true } | { ok: false; retryAfterMs: number };
 export interface UserRateLimiter {
   consume(userId: string): Promise<RateResult>;
   /**
-   * Takes one point and, when that goes over the limit, marks `refusedKey` (a Redis key, kept a
-   * day) in the same script. The command is written to Redis before this returns, so a command the
-   * caller sends next on the same connection (the job's enqueue) reaches Redis after it: both go
-   * in one round trip, and a job enqueued for a refused user is already marked refused when a
-   * worker can see it. Same counter as `consume` (buttons and commands share one budget).
+   * Takes one point and, only when that stays within the limit, appends `entry` (field, value, …)
+   * to the stream `stream`, in one script: one round trip on the acknowledgement path, and a
+   * refused command is never queued. Same counter as `consume` (buttons and commands share one
+   * budget). Rejects when Redis does not answer (the caller tells the user it is down).
    */
-  consumeMarking?(userId: string, refusedKey: string): Promise<RateResult>;
+  consumeAppending?(userId: string, stream: string, entry: readonly string[]): Promise<RateResult>;
 }
 
 /**
  * rate-limiter-flexible's fixed-window script for RateLimiterRedis (same key, same counting), plus
- * the refusal mark. KEYS: counter, refusal mark; ARGV: points, duration in seconds.
+ * the append. KEYS: counter, stream; ARGV: points, duration in seconds, then the entry's fields.
  */
-const CONSUME_MARKING_LUA = `redis.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX')
+const CONSUME_APPENDING_LUA = `redis.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX')
 local consumed = redis.call('incrby', KEYS[1], 1)
 local ttl = redis.call('pttl', KEYS[1])
 if ttl == -1 then
   redis.call('expire', KEYS[1], ARGV[2])
   ttl = 1000 * ARGV[2]
 end
-if consumed > tonumber(ARGV[1]) then redis.call('set', KEYS[2], '1', 'EX', 86400) end
+if consumed <= tonumber(ARGV[1]) then redis.call('xadd', KEYS[2], '*', unpack(ARGV, 3)) end
 return {consumed, ttl}`;
+
+const CONSUME_APPENDING_SHA = createHash('sha1').update(CONSUME_APPENDING_LUA).digest('hex');
+
+/**
+ * The script by its hash, sent whole once Redis says it does not have it (a restart flushed its
+ * script cache). Plain commands, not ioredis's `defineCommand`: on the auto-pipelined producer
+ * connection a pipeline holding a defined script lost replies (ioredis 6's autoPipelining threw
+ * "results[i] is not iterable" and the waiting acknowledgements never settled).
+ */
+async function consumeAppendingScript(redis: Redis, keys: [string, string], args: Array<string | number>) {
+  try {
+    return (await redis.evalsha(CONSUME_APPENDING_SHA, 2, ...keys, ...args)) as [number, number];
+  } catch (err) {
+    if (!/NOSCRIPT/.test((err as Error).message)) throw err;
+    return (await redis.eval(CONSUME_APPENDING_LUA, 2, ...keys, ...args)) as [number, number];
+  }
+}
 
 /**
  * Per-user limit on commands and button actions, shared across replicas through Redis (the
@@ -47,17 +64,12 @@ export function createUserRateLimiter(
     insuranceLimiter: new RateLimiterMemory({ points: opts.points, duration: opts.durationSeconds }),
   });
   return {
-    async consumeMarking(userId, refusedKey) {
-      // Plain EVAL, not EVALSHA: a NOSCRIPT retry would be sent after the enqueue and lose the
-      // ordering the caller relies on (Redis caches the compiled script by its hash anyway).
-      const [consumed, ttl] = (await redis.eval(
-        CONSUME_MARKING_LUA,
-        2,
-        `${keyPrefix}:${userId}`,
-        refusedKey,
-        opts.points,
-        opts.durationSeconds,
-      )) as [number, number];
+    async consumeAppending(userId, stream, entry) {
+      const [consumed, ttl] = await consumeAppendingScript(
+        redis,
+        [`${keyPrefix}:${userId}`, stream],
+        [opts.points, opts.durationSeconds, ...entry],
+      );
       return consumed > opts.points ? { ok: false, retryAfterMs: Math.max(0, ttl) } : { ok: true };
     },
     async consume(userId) {

@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
 import { recordCommandEvent } from '../incidents/timeline.ts';
 import { deferIfRateLimited } from '../queue/defer.ts';
-import { takeRefusal } from '../queue/refused.ts';
 import { mapReportText, type Report } from '../report/report.ts';
 import { deliverReport } from '../slack/deliver.ts';
 import { isPermanentSlackError } from '../slack/errors.ts';
@@ -21,8 +20,6 @@ export interface CommandRun {
   source: 'slack' | 'button' | 'schedule' | 'incident';
   /** Run in an incident's thread: the run is recorded in its timeline once delivered. */
   incidentId?: number;
-  /** Enqueued together with its rate-limit check: dropped when the check marked it refused. */
-  refusable?: boolean;
   /** When Slack sent the command (ms), for the end-to-end latency metric. */
   receivedAt: number;
   /** The redacted result, kept once computed (see runCommandJob). */
@@ -44,10 +41,6 @@ export async function runCommandJob(
 ): Promise<unknown> {
   const command = deps.commands.get(data.command);
   if (!command) throw new UnrecoverableError(`unknown command ${data.command}`);
-  // Over the rate limit: the user was told so in the acknowledgement; nothing runs.
-  if (data.refusable && job.id && (await takeRefusal(deps.queues.connection, deps.queues.prefix, job.id))) {
-    return { refused: 'rate_limited' };
-  }
   const started = Date.now();
   const audit = {
     userId: data.userId,

@@ -2,6 +2,7 @@ import type { JobType } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { Gauge } from 'prom-client';
 import { withTimeout } from './connection.ts';
+import { inboxKey } from './inbox.ts';
 import { QUEUE_NAMES } from './jobs.ts';
 import type { QueueSet } from './runtime.ts';
 
@@ -43,6 +44,29 @@ export function registerQueueMetrics(registry: Registry, queues: QueueSet, timeo
           }
         }),
       );
+    },
+  });
+}
+
+/**
+ * `laojun_command_inbox_entries`: commands the acknowledgement path accepted that no worker's relay
+ * has moved into BullMQ yet (src/queue/inbox.ts), read at scrape. Moved within milliseconds while a
+ * worker runs: one that stays above zero means no worker is running (ChatOpsCommandInboxStuck).
+ */
+export function registerInboxMetrics(registry: Registry, queues: QueueSet, timeoutMs = 1_000): Gauge {
+  return new Gauge({
+    name: 'laojun_command_inbox_entries',
+    help: 'Commands accepted and not yet moved into BullMQ by a worker (same value on every replica: use max)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        this.set(
+          await withTimeout(queues.connection.xlen(inboxKey(queues.prefix)), timeoutMs, 'inbox length'),
+        );
+      } catch {
+        // Redis down or slow: no series, as for laojun_queue_jobs.
+      }
     },
   });
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createRedis } from './connection.ts';
+import { type InboxRelay, startInboxRelay } from './inbox.ts';
 import { DEFAULT_JOB_OPTIONS, type JobDefinition, QUEUE_NAMES, type QueueName } from './jobs.ts';
 
 /** BullMQ job ids may not contain ':'; hash opaque keys such as Alertmanager's groupKey. */
@@ -83,11 +84,17 @@ export class QueueSet {
     return [...this.byJob.values()];
   }
 
-  /** Validates data against the job's schema before it ever reaches Redis. */
-  async enqueue(name: string, data: unknown, opts: JobsOptions = {}): Promise<Job> {
+  /** The job's data as its schema parses it; throws for an unknown job or data it refuses. */
+  validate(name: string, data: unknown): unknown {
     const def = this.byJob.get(name);
     if (!def) throw new Error(`unknown job "${name}"`);
-    const parsed = def.data.parse(data);
+    return def.data.parse(data);
+  }
+
+  /** Validates data against the job's schema before it ever reaches Redis. */
+  async enqueue(name: string, data: unknown, opts: JobsOptions = {}): Promise<Job> {
+    const parsed = this.validate(name, data);
+    const def = this.byJob.get(name) as JobDefinition;
     return this.use(def.queue, (q) => q.add(name, parsed, { ...def.options, ...opts }));
   }
 
@@ -121,6 +128,8 @@ export class QueueSet {
 
 export interface WorkerSet {
   workers: Worker[];
+  /** Moves what the acknowledgement path queued into BullMQ (src/queue/inbox.ts). */
+  relay: InboxRelay;
   close(): Promise<void>;
 }
 
@@ -179,9 +188,12 @@ export function startWorkers(
     worker.on('error', (err) => opts.logger.debug({ queue: name, err }, 'worker connection error'));
     workers.push(worker);
   }
+  const relay = startInboxRelay(deps.queues, redisUrl, { logger: opts.logger });
   return {
     workers,
+    relay,
     async close() {
+      await relay.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled(connections.map((c) => c.quit()));
     },

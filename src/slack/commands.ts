@@ -154,7 +154,6 @@ export async function handleSlashCommand(
     ...(thread ? { threadTs: thread.threadTs, incidentId: thread.incidentId } : {}),
     source: 'slack' as const,
     receivedAt: Date.now(),
-    refusable: true,
   };
   return runInteraction(
     deps,

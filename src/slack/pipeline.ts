@@ -1,10 +1,11 @@
 import type { KnownBlock } from '@slack/types';
+import { SpanKind, trace } from 'bullmq';
 import { guard, rateGate } from '../auth/guard.ts';
 import type { RateResult } from '../auth/rate-limit.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
 import { withTimeout } from '../queue/connection.ts';
-import { refusedKey } from '../queue/refused.ts';
+import { inboxEntry, inboxKey } from '../queue/inbox.ts';
 import type { AuditOutcome } from '../store/audit.ts';
 
 /**
@@ -157,10 +158,10 @@ function errorOutcome(deps: Deps, req: Interaction, err: unknown): Outcome {
 }
 
 /**
- * One round trip for the rate limit and the enqueue: the rate-limit script is written to Redis
- * first and the job right after it on the same connection, without waiting in between. A refused
- * request's job is marked refused by the script before it exists, and the worker drops it. Returns
- * the refusal (rate limit, or Redis down: told to the user), or undefined once the job is queued.
+ * One round trip for the rate limit and the enqueue: the rate-limit script appends the job to the
+ * command inbox only when the point it takes is within the limit (`consumeAppending`), and a relay
+ * on the workers moves it into BullMQ (src/queue/inbox.ts). Returns the refusal (rate limit, or
+ * Redis down: told to the user), or undefined once the job is queued.
  */
 async function enqueueWork(
   deps: Deps,
@@ -169,36 +170,50 @@ async function enqueueWork(
   work: Extract<Work, { enqueue: unknown }>,
 ): Promise<Outcome | undefined> {
   const { name, data, jobId } = work.enqueue;
-  let rated: Promise<RateResult>;
-  let queued: Promise<unknown>;
-  if (deps.rateLimiter.consumeMarking) {
-    rated = deps.rateLimiter.consumeMarking(req.userId, refusedKey(deps.queues.prefix, jobId));
-    queued = deps.queues.enqueue(name, data as never, { jobId });
-  } else {
-    // A limiter without the combined script: the check, then the enqueue.
-    const gate = await rateGate(deps, req.userId);
-    rated = Promise.resolve(gate.ok ? { ok: true } : { ok: false, retryAfterMs: 0 });
-    queued = gate.ok ? deps.queues.enqueue(name, data as never, { jobId }) : Promise.resolve();
-  }
-  const [rate, enqueue] = await Promise.allSettled([
-    rated,
-    withTimeout(queued, ENQUEUE_TIMEOUT_MS, 'enqueue'),
-  ]);
-  if (rate.status === 'fulfilled' && !rate.value.ok) {
-    const seconds = Math.max(1, Math.ceil(rate.value.retryAfterMs / 1000));
-    return {
-      outcome: 'rate_limited',
-      detail: permission,
-      answer: deps.t('commands.rateLimited', { seconds }),
-    };
-  }
-  if (enqueue.status === 'rejected') {
+  let rate: RateResult;
+  try {
+    const appending = deps.rateLimiter.consumeAppending;
+    if (appending) {
+      // Validated here as BullMQ's add would be: a job that cannot run is never accepted.
+      const entry = inboxEntry(name, jobId, deps.queues.validate(name, data));
+      // Traced as BullMQ traces its add (a producer span while OpenTelemetry is on); the span's
+      // context rides in the entry, so the worker's span joins this request's trace.
+      const append = trace(
+        deps.queues.telemetry,
+        SpanKind.PRODUCER,
+        'commands',
+        'add',
+        `inbox.${name}`,
+        (_span, traceparent) =>
+          appending(
+            req.userId,
+            inboxKey(deps.queues.prefix),
+            traceparent ? [...entry, 'trace', traceparent] : entry,
+          ),
+      );
+      rate = await withTimeout(append, ENQUEUE_TIMEOUT_MS, 'enqueue');
+    } else {
+      // A limiter without the combined script: the check, then BullMQ's add.
+      const gate = await rateGate(deps, req.userId);
+      rate = gate.ok ? { ok: true } : { ok: false, retryAfterMs: 0 };
+      if (rate.ok)
+        await withTimeout(deps.queues.enqueue(name, data, { jobId }), ENQUEUE_TIMEOUT_MS, 'enqueue');
+    }
+  } catch (err) {
     const ref = newRef();
-    deps.logger.error({ ref, what: req.what, err: enqueue.reason }, 'could not enqueue');
+    deps.logger.error({ ref, what: req.what, err }, 'could not enqueue');
     return {
       outcome: 'queue_unavailable',
       detail: `ref ${ref}`,
       answer: deps.t('common.queueDown', { command: req.what, ref }),
+    };
+  }
+  if (!rate.ok) {
+    const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+    return {
+      outcome: 'rate_limited',
+      detail: permission,
+      answer: deps.t('commands.rateLimited', { seconds }),
     };
   }
   return undefined;

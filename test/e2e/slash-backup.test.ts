@@ -4,6 +4,7 @@ import { seedPlatformDb, writeConfigFile } from '../helpers/backup.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
 import { makeTempDir } from '../helpers/cleanup.ts';
 import { uniqueName } from '../helpers/db.ts';
+import { commandJobCount } from '../helpers/diagnostics.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { cleanupPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { settled } from '../helpers/settled.ts';
@@ -11,11 +12,6 @@ import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
 
 const ADMIN = 'U0ADMIN';
 const VIEWER = 'U0VIEWER';
-
-async function jobCount(t: TestBot): Promise<number> {
-  const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
 
 function answerText(t: TestBot, responseUrl: string): Promise<string> {
   return eventually(() => {
@@ -76,12 +72,12 @@ describe('/backup through the real slash path', () => {
   });
 
   it('a non-admin is refused /backup postgres in the ack and nothing is enqueued', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const { res } = slash('postgres', VIEWER);
     const ack = JSON.parse((await res).body);
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.text).toContain('backup:run');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('anyone may list backups and see their status', async () => {
@@ -99,12 +95,12 @@ describe('/backup through the real slash path', () => {
   });
 
   it('bad arguments get the usage line and nothing is enqueued', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const { res } = slash('mysql', ADMIN);
     const ack = JSON.parse((await res).body);
     expect(ack.text).toContain('mysql');
     expect(ack.text).toContain('/backup [postgres|redis|minio]');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('registers the nightly and drill schedulers with the configured time zone', async () => {

@@ -2,14 +2,9 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { commandJobCount } from '../helpers/diagnostics.ts';
 import { CLOSED_PORT } from '../helpers/ports.ts';
 import { postSigned, slackSignature, slashCommandBody, slashCommandFields } from '../helpers/slack-sign.ts';
-
-/** Jobs in any state for this bot's queue prefix. */
-async function jobCount(t: TestBot): Promise<number> {
-  const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
 
 /** `/status` with a service it does not know: answered with the usage line at once. */
 function badArguments(t: TestBot) {
@@ -73,25 +68,25 @@ describe('signed slash commands through the real HTTP server', () => {
   });
 
   it('refuses a wrong signature with 401 and enqueues nothing', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
     const res = await postSigned(t.url, 'not-the-secret', body);
     expect(res.status).toBe(401);
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('refuses a timestamp older than five minutes with 401 and enqueues nothing', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
     const res = await postSigned(t.url, SIGNING_SECRET, body, {
       timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
     });
     expect(res.status).toBe(401);
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('refuses a request without signature headers with 401, saying which header', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const body = slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() });
     const res = await fetch(`${t.url}/slack/events`, {
       method: 'POST',
@@ -100,11 +95,11 @@ describe('signed slash commands through the real HTTP server', () => {
     });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: 'invalid_timestamp' });
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it("answers Slack's unsigned ssl_check with 200 and runs nothing smuggled in with it", async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     // An unsigned body: the probe's field, and a slash command riding along as `payload` (Bolt
     // dispatches a form's `payload` field as the request itself).
     const command = slashCommandFields({ command: '/status', response_url: t.slack.createResponseUrl() });
@@ -122,22 +117,22 @@ describe('signed slash commands through the real HTTP server', () => {
       slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() }),
     );
     expect(signed.status).toBe(200);
-    expect(await jobCount(t)).toBe(before + 1);
+    expect(await commandJobCount(t)).toBe(before + 1);
   });
 
   it('answers bad arguments with the usage line, ephemeral, and enqueues nothing', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const res = await badArguments(t);
     expect(res.status).toBe(200);
     const ack = JSON.parse(res.body);
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.text).toContain('用法：/status [service]');
     expect(ack.text).toContain('no-such-service');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('answers /status help from the generated help without a job', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const res = await postSigned(
       t.url,
       SIGNING_SECRET,
@@ -145,7 +140,7 @@ describe('signed slash commands through the real HTTP server', () => {
     );
     const ack = JSON.parse(res.body);
     expect(JSON.stringify(ack.blocks)).toContain('/status laojun-admin-api');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('falls back to chat.postMessage when the response_url is used up', async () => {
@@ -194,7 +189,7 @@ describe('signed slash commands through the real HTTP server', () => {
   });
 
   it('refuses a body Slack never sends, saying why, and enqueues nothing', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const wrongType = await postSigned(t.url, SIGNING_SECRET, 'command=/status', {
       contentType: 'text/plain',
     });
@@ -203,7 +198,7 @@ describe('signed slash commands through the real HTTP server', () => {
     const big = `command=%2Fstatus&text=${'a'.repeat(1_100_000)}`;
     const tooBig = await postSigned(t.url, SIGNING_SECRET, big);
     expect(tooBig.status).toBe(413);
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
     // Counted like any request; a GET there is not Slack's and gets the bot's 404.
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/slack\/events",status="415"\} 1\n/);
@@ -213,7 +208,7 @@ describe('signed slash commands through the real HTTP server', () => {
   });
 
   it('refuses a chunked body over 1 MiB (no Content-Length) and a timestamp from the future', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     // Correctly signed, 2 MB, sent chunked: only counting the bytes can refuse it.
     const big = `${slashCommandBody({ command: '/status', response_url: t.slack.createResponseUrl() })}&padding=${'a'.repeat(2_000_000)}`;
     const ts = Math.floor(Date.now() / 1000);
@@ -253,7 +248,7 @@ describe('signed slash commands through the real HTTP server', () => {
     );
     expect(future.status).toBe(401);
     expect(JSON.parse(future.body).message).toContain('in the future');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('counts a request whose client went away as no longer in flight', async () => {

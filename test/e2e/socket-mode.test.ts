@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAck, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { eventually, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { commandJobCount } from '../helpers/diagnostics.ts';
 import {
   blockActionPayload,
   configFile,
@@ -37,11 +38,6 @@ const connectedLogs = (t: TestBot) => t.logs.filter((l) => l.includes('slack soc
 
 /** Successful apps.connections.open calls: one per (re)connection. */
 const opens = (slack: FakeSlack) => slack.calls.filter((c) => c.method === 'apps.connections.open' && c.ok);
-
-async function jobCount(t: TestBot): Promise<number> {
-  const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
 
 /** /status is acked, then answered on its response_url with the report. */
 async function statusAnswered(t: TestBot): Promise<void> {
@@ -79,13 +75,13 @@ describe('Socket Mode: slash commands over the WebSocket', () => {
   });
 
   it('answers bad arguments with the usage line in the ack, ephemeral, and enqueues nothing', async () => {
-    const before = await jobCount(t);
+    const before = await commandJobCount(t);
     const { id } = await command(t.slack, { command: '/status', text: 'no-such-service' });
     const ack = await ackOf(t.slack, id);
     expect(ack.payload?.response_type).toBe('ephemeral');
     expect(ack.payload?.text).toContain('用法：/status [service]');
     expect(ack.payload?.text).toContain('no-such-service');
-    expect(await jobCount(t)).toBe(before);
+    expect(await commandJobCount(t)).toBe(before);
   });
 
   it('answers /status help in the ack with blocks Slack accepts', async () => {

@@ -2,9 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { inboxKey } from '../../src/queue/inbox.ts';
 import type { FakeSlack } from '../fakes/slack-api.ts';
 import type { TestBot } from './bot.ts';
 import { makeTempDir } from './cleanup.ts';
+import { waitUntil } from './wait.ts';
 
 /** Writes `config` as YAML to a temp file (removed at exit) and returns its path for CONFIG_FILE. */
 export function writeConfigFile(config: Record<string, unknown>): string {
@@ -24,8 +26,17 @@ export function slackTraffic(slack: FakeSlack): string {
   ].join('\n');
 }
 
-/** Jobs in any state on the bot's commands queue. */
+/**
+ * Jobs in any state on the bot's commands queue, once the command inbox is empty: every command the
+ * acknowledgement path accepted has been moved into BullMQ by the relay (src/queue/inbox.ts), so a
+ * command accepted by mistake is counted too.
+ */
 export async function commandJobCount(t: TestBot): Promise<number> {
+  const { queues } = t.bot.deps;
+  await waitUntil(async () => (await queues.connection.xlen(inboxKey(queues.prefix))) === 0, {
+    timeoutMs: 10_000,
+    message: 'the command inbox to be moved into BullMQ',
+  });
   const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }

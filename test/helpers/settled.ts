@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { inboxKey } from '../../src/queue/inbox.ts';
 import { QUEUE_NAMES, type QueueName } from '../../src/queue/jobs.ts';
 import type { TestBot } from './bot.ts';
 import { testDatabaseUrl } from './db.ts';
@@ -10,12 +11,16 @@ import { waitUntil } from './wait.ts';
 /** Where a bot's work is: its queues and its database schema. */
 interface Work {
   queue(name: QueueName): Queue;
+  /** Commands accepted but not yet moved into BullMQ (src/queue/inbox.ts). */
+  inbox(): Promise<number>;
   query(sql: string): Promise<{ rows: { n: number }[] }>;
 }
 
 /** What is still to do: jobs waiting, running or retrying, and incidents Slack does not show yet. */
 async function pendingWork(w: Work): Promise<string[]> {
   const pending: string[] = [];
+  const inbox = await w.inbox();
+  if (inbox > 0) pending.push(`${inbox} commands in the inbox`);
   for (const name of QUEUE_NAMES) {
     const q = w.queue(name);
     const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
@@ -59,7 +64,11 @@ async function untilSettled(w: Work, timeoutMs: number): Promise<void> {
  */
 export async function settled(t: TestBot, timeoutMs = 20_000): Promise<void> {
   await untilSettled(
-    { queue: (name) => t.bot.deps.queues.queue(name), query: (sql) => t.db.pool.query(sql) },
+    {
+      queue: (name) => t.bot.deps.queues.queue(name),
+      inbox: () => t.bot.deps.queues.connection.xlen(inboxKey(t.bot.deps.queues.prefix)),
+      query: (sql) => t.db.pool.query(sql),
+    },
     timeoutMs,
   );
 }
@@ -83,7 +92,10 @@ export async function settledProcess(
     return q;
   };
   try {
-    await untilSettled({ queue, query: (sql) => pool.query(sql) }, timeoutMs);
+    await untilSettled(
+      { queue, inbox: () => connection.xlen(inboxKey(bot.prefix)), query: (sql) => pool.query(sql) },
+      timeoutMs,
+    );
   } finally {
     await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
     await pool.end().catch(() => {});

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { newRef } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { createRedis } from './connection.ts';
+import type { QueueName } from './jobs.ts';
+import type { QueueSet } from './runtime.ts';
+
+/**
+ * The command inbox: what the acknowledgement path queues, as one Redis stream per queue prefix.
+ *
+ * A web replica appends an accepted command (job name, id, data) with the rate-limit point in one
+ * script (`UserRateLimiter.consumeAppending`): one small command instead of BullMQ's add, whose
+ * job object, MessagePack arguments and reply were ~45 µs of the ~160 µs CPU an acknowledged
+ * command cost (bench/ack.ts). A relay on every worker process moves entries into BullMQ in
+ * batches (`addBulk`, the job id as given) and only then acknowledges and deletes them.
+ *
+ * Nothing accepted is lost: the entry is in Redis before the user is told the command is queued,
+ * and a relay that dies between reading entries and adding their jobs leaves them pending in the
+ * consumer group, where another relay claims them after `claimIdleMs`. A job added twice that way
+ * (added, then the relay died before acknowledging) is one job: BullMQ ignores an add whose id
+ * exists, within the hour completed jobs are kept (DEFAULT_JOB_OPTIONS).
+ */
+
+const GROUP = 'relay';
+
+export function inboxKey(prefix: string): string {
+  return `${prefix}:inbox`;
+}
+
+/** A stream entry's fields for one job: name, id, data as JSON (and `trace`: a span's context). */
+export function inboxEntry(name: string, jobId: string, data: unknown): string[] {
+  return ['name', name, 'id', jobId, 'data', JSON.stringify(data)];
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+export interface InboxRelay {
+  /** Entries moved into BullMQ so far (by this relay). */
+  readonly moved: number;
+  close(): Promise<void>;
+}
+
+export interface InboxRelayOptions {
+  logger: Logger;
+  /** Entries read and added per batch. */
+  batch?: number;
+  /** How long a blocking read waits for new entries before checking for abandoned ones. */
+  blockMs?: number;
+  /** An entry another relay read this long ago and never acknowledged is taken over. */
+  claimIdleMs?: number;
+  /** Its own connection (it blocks); a worker connection by default. */
+  connection?: Redis;
+}
+
+/** Starts the relay from the inbox into BullMQ (worker processes: BOT_ROLE worker or all). */
+export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxRelayOptions): InboxRelay {
+  const redis = opts.connection ?? createRedis(redisUrl, 'worker');
+  const key = inboxKey(queues.prefix);
+  const batch = opts.batch ?? 500;
+  const blockMs = opts.blockMs ?? 2_000;
+  const claimIdleMs = opts.claimIdleMs ?? 30_000;
+  const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let stopped = false;
+  let moved = 0;
+  let lastClaim = 0;
+  let reading = false;
+
+  const ensureGroup = async () => {
+    // From the stream's start: entries appended before any relay existed are moved too.
+    await redis.xgroup('CREATE', key, GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+      if (!/BUSYGROUP/.test(err.message)) throw err;
+    });
+  };
+
+  /** Adds the entries' jobs, queue by queue; acknowledges and deletes them once added. */
+  const move = async (entries: StreamEntry[]) => {
+    if (entries.length === 0) return;
+    const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
+    for (const [id, fields] of entries) {
+      const f = fieldsOf(fields);
+      const def = f.name ? queues.definition(f.name) : undefined;
+      const parsed = def && f.data !== undefined ? def.data.safeParse(safeJson(f.data)) : undefined;
+      if (!def || !parsed?.success || !f.id) {
+        // Cannot become a job (written by a version that knew another job, or damaged): kept out of
+        // the queue, logged whole so that it can be replayed by hand.
+        opts.logger.error({ ref: newRef(), entry: id, fields }, 'inbox entry is not a job; dropped');
+        continue;
+      }
+      const list = byQueue.get(def.queue) ?? [];
+      // The request's trace context (OpenTelemetry on): the job's spans join the request's trace.
+      const telemetry = f.trace ? { telemetry: { metadata: f.trace } } : {};
+      list.push({ name: def.name, data: parsed.data, opts: { ...def.options, jobId: f.id, ...telemetry } });
+      byQueue.set(def.queue, list);
+    }
+    for (const [queue, jobs] of byQueue) await queues.use(queue, (q) => q.addBulk(jobs));
+    const ids = entries.map(([id]) => id);
+    await redis
+      .multi()
+      .xack(key, GROUP, ...ids)
+      .xdel(key, ...ids)
+      .exec();
+    moved += entries.length;
+  };
+
+  const loop = async () => {
+    await ensureGroup();
+    while (!stopped) {
+      try {
+        if (Date.now() - lastClaim >= claimIdleMs / 2) {
+          lastClaim = Date.now();
+          const [, claimed] = (await redis.xautoclaim(
+            key,
+            GROUP,
+            consumer,
+            claimIdleMs,
+            '0',
+            'COUNT',
+            batch,
+          )) as [string, StreamEntry[]];
+          await move(claimed);
+        }
+        reading = true;
+        const read = (await redis.xreadgroup(
+          'GROUP',
+          GROUP,
+          consumer,
+          'COUNT',
+          batch,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          key,
+          '>',
+        )) as Array<[string, StreamEntry[]]> | null;
+        reading = false;
+        await move(read?.[0]?.[1] ?? []);
+      } catch (err) {
+        reading = false;
+        if (stopped) break;
+        // The stream or its group was deleted (a flushed Redis): made again, nothing to recover.
+        if (/NOGROUP/.test((err as Error).message)) await ensureGroup().catch(() => {});
+        else opts.logger.warn({ err }, 'inbox relay: retrying');
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  };
+  const running = loop().catch((err) => opts.logger.error({ err }, 'inbox relay stopped'));
+
+  return {
+    get moved() {
+      return moved;
+    },
+    async close() {
+      stopped = true;
+      // A blocking read ends with the connection; a batch being moved is finished first.
+      if (reading) redis.disconnect();
+      await running;
+      redis.disconnect();
+    },
+  };
+}
+
+function fieldsOf(fields: string[]): { name?: string; id?: string; data?: string; trace?: string } {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '../../src/queue/connection.ts';
+import { type InboxRelay, inboxEntry, inboxKey, startInboxRelay } from '../../src/queue/inbox.ts';
+import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
+import { testRedisUrl } from '../helpers/redis.ts';
+import { postSigned, slashCommandBody } from '../helpers/slack-sign.ts';
+
+const status = (userId: string) => ({
+  command: 'status',
+  text: '',
+  userId,
+  source: 'slack',
+  receivedAt: Date.now(),
+});
+
+describe('the command inbox between web replicas and workers', () => {
+  // A web replica: it acknowledges and queues commands, and runs no worker (so no relay).
+  let t: TestBot;
+  let redis: Redis;
+  const relays: InboxRelay[] = [];
+  const relay = (opts: { claimIdleMs?: number } = {}) => {
+    const r = startInboxRelay(t.bot.deps.queues, testRedisUrl(), { logger: t.bot.deps.logger, ...opts });
+    relays.push(r);
+    return r;
+  };
+  const commands = () => t.bot.deps.queues.queue('commands');
+  const key = () => inboxKey(t.bot.deps.queues.prefix);
+
+  beforeAll(async () => {
+    t = await startTestBot({}, { role: 'web' });
+    redis = createRedis(testRedisUrl(), 'worker');
+  });
+  afterAll(async () => {
+    await Promise.all(relays.map((r) => r.close()));
+    redis.disconnect();
+    await t.stop();
+  });
+
+  it('keeps what a web replica accepted until a worker starts, then moves every command into BullMQ', async () => {
+    const acks = [];
+    for (const user of ['U0A', 'U0B', 'U0C']) {
+      const res = await postSigned(
+        t.url,
+        SIGNING_SECRET,
+        slashCommandBody({ command: '/status', user_id: user, response_url: t.slack.createResponseUrl() }),
+      );
+      acks.push(JSON.parse(res.body).text as string);
+    }
+    expect(acks.every((text) => text.includes('/status'))).toBe(true);
+    expect(await redis.xlen(key())).toBe(3);
+    expect(await commands().count()).toBe(0);
+
+    const r = relay();
+    const jobs = await eventually(async () => {
+      const waiting = await commands().getJobs(['waiting']);
+      return waiting.length === 3 ? waiting : undefined;
+    });
+    expect(jobs.map((j) => j.data.userId).sort()).toEqual(['U0A', 'U0B', 'U0C']);
+    // Each keeps the id the acknowledgement path gave it (a mention's retry is the same job).
+    expect(jobs.every((j) => /^[0-9a-f-]{36}$/.test(j.id ?? ''))).toBe(true);
+    await eventually(async () => (await redis.xlen(key())) === 0 || undefined);
+    expect(r.moved).toBe(3);
+    await r.close();
+    await commands().obliterate({ force: true });
+  });
+
+  it('takes over entries a relay read and died holding; a job id queued twice is one job', async () => {
+    const k = key();
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-held', status('U0HELD')));
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-twice', status('U0TWICE')));
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-twice', status('U0TWICE')));
+    // A relay that read all three and died before adding them: pending in the group, not acknowledged.
+    await redis.xgroup('CREATE', k, 'relay', '0', 'MKSTREAM').catch(() => {});
+    const held = (await redis.xreadgroup(
+      'GROUP',
+      'relay',
+      'dead-relay',
+      'COUNT',
+      10,
+      'STREAMS',
+      k,
+      '>',
+    )) as Array<[string, unknown[]]>;
+    expect(held[0]?.[1]).toHaveLength(3);
+
+    relay({ claimIdleMs: 300 });
+    const jobs = await eventually(async () => {
+      const waiting = await commands().getJobs(['waiting']);
+      return waiting.length >= 2 ? waiting : undefined;
+    });
+    expect(jobs.map((j) => j.id).sort()).toEqual(['job-held', 'job-twice']);
+    await eventually(async () => (await redis.xlen(k)) === 0 || undefined);
+    const pending = (await redis.xpending(k, 'relay')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    await commands().obliterate({ force: true });
+  });
+
+  it('logs an entry that cannot be a job, whole, drops it, and moves the rest', async () => {
+    const k = key();
+    await redis.xadd(k, '*', ...inboxEntry('no-such-job', 'job-unknown', { x: 1 }));
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-bad-data', { command: 42 }));
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-good', status('U0GOOD')));
+    relay();
+    const [job] = await eventually(async () => {
+      const waiting = await commands().getJobs(['waiting']);
+      return waiting.length > 0 ? waiting : undefined;
+    });
+    expect(job?.id).toBe('job-good');
+    await eventually(async () => (await redis.xlen(k)) === 0 || undefined);
+    const dropped = t.logs.filter((l) => l.includes('inbox entry is not a job'));
+    expect(dropped).toHaveLength(2);
+    expect(dropped.join('\n')).toContain('no-such-job');
+    expect(dropped.join('\n')).toContain('job-bad-data');
+    expect(await commands().count()).toBe(1);
+  });
+});
