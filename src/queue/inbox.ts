@@ -21,7 +21,9 @@ import type { QueueSet } from './runtime.ts';
  * and a relay that dies between reading entries and adding their jobs leaves them pending in the
  * consumer group, where another relay claims them after `claimIdleMs`. A job added twice that way
  * (added, then the relay died before acknowledging) is one job: BullMQ ignores an add whose id
- * exists, within the hour completed jobs are kept (DEFAULT_JOB_OPTIONS).
+ * exists, within the hour completed jobs are kept (DEFAULT_JOB_OPTIONS). An entry that cannot be
+ * a job (an unknown job, data its schema refuses: another version wrote it) is set aside whole in
+ * `<prefix>:inbox:unqueued` with the reason, and logged with a reference.
  */
 
 const GROUP = 'relay';
@@ -75,18 +77,25 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
     });
   };
 
-  /** Adds the entries' jobs, queue by queue; acknowledges and deletes them once added. */
+  /**
+   * Adds the entries' jobs, queue by queue; then, in one transaction, acknowledges and deletes them,
+   * and sets aside (`<prefix>:inbox:unqueued`) those that cannot be a job.
+   */
   const move = async (entries: StreamEntry[]) => {
     if (entries.length === 0) return;
     const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
+    const unqueued: Array<{ id: string; fields: string[]; reason: string }> = [];
     for (const [id, fields] of entries) {
       const f = fieldsOf(fields);
       const def = f.name ? queues.definition(f.name) : undefined;
       const parsed = def && f.data !== undefined ? def.data.safeParse(safeJson(f.data)) : undefined;
       if (!def || !parsed?.success || !f.id) {
-        // Cannot become a job (written by a version that knew another job, or damaged): kept out of
-        // the queue, logged whole so that it can be replayed by hand.
-        opts.logger.error({ ref: newRef(), entry: id, fields }, 'inbox entry is not a job; dropped');
+        const reason = !def
+          ? `unknown job "${f.name ?? ''}"`
+          : !f.id
+            ? 'no job id'
+            : `invalid data: ${parsed?.error?.issues[0]?.message ?? 'not JSON'}`;
+        unqueued.push({ id, fields, reason });
         continue;
       }
       const list = byQueue.get(def.queue) ?? [];
@@ -97,30 +106,52 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
     }
     for (const [queue, jobs] of byQueue) await queues.use(queue, (q) => q.addBulk(jobs));
     const ids = entries.map(([id]) => id);
-    await redis
-      .multi()
+    const tx = redis.multi();
+    // Written by a version that knew another job or schema, or damaged: never a job, never lost.
+    for (const u of unqueued) tx.xadd(`${key}:unqueued`, '*', ...u.fields, 'entry', u.id, 'reason', u.reason);
+    await tx
       .xack(key, GROUP, ...ids)
       .xdel(key, ...ids)
       .exec();
-    moved += entries.length;
+    for (const u of unqueued) {
+      opts.logger.error(
+        { ref: newRef(), entry: u.id, reason: u.reason, stream: `${key}:unqueued` },
+        'inbox entry is not a job: set aside',
+      );
+    }
+    moved += entries.length - unqueued.length;
+  };
+
+  /** Entries other relays read and never acknowledged (they died): taken over, all of them. */
+  const claimAbandoned = async () => {
+    let cursor = '0';
+    do {
+      const [next, claimed] = (await redis.xautoclaim(
+        key,
+        GROUP,
+        consumer,
+        claimIdleMs,
+        cursor,
+        'COUNT',
+        batch,
+      )) as [string, StreamEntry[]];
+      await move(claimed);
+      cursor = next;
+    } while (cursor !== '0-0' && !stopped); // XAUTOCLAIM answers 0-0 when it has seen every entry
   };
 
   const loop = async () => {
-    await ensureGroup();
+    let grouped = false;
+    let failing = false;
     while (!stopped) {
       try {
+        if (!grouped) {
+          await ensureGroup();
+          grouped = true;
+        }
         if (Date.now() - lastClaim >= claimIdleMs / 2) {
           lastClaim = Date.now();
-          const [, claimed] = (await redis.xautoclaim(
-            key,
-            GROUP,
-            consumer,
-            claimIdleMs,
-            '0',
-            'COUNT',
-            batch,
-          )) as [string, StreamEntry[]];
-          await move(claimed);
+          await claimAbandoned();
         }
         reading = true;
         const read = (await redis.xreadgroup(
@@ -137,12 +168,15 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
         )) as Array<[string, StreamEntry[]]> | null;
         reading = false;
         await move(read?.[0]?.[1] ?? []);
+        failing = false;
       } catch (err) {
         reading = false;
         if (stopped) break;
         // The stream or its group was deleted (a flushed Redis): made again, nothing to recover.
-        if (/NOGROUP/.test((err as Error).message)) await ensureGroup().catch(() => {});
-        else opts.logger.warn({ err }, 'inbox relay: retrying');
+        if (/NOGROUP/.test((err as Error).message)) grouped = false;
+        // Once per outage at warn (Redis down is told by readyz and the queue alerts); then debug.
+        else opts.logger[failing ? 'debug' : 'warn']({ err }, 'inbox relay: retrying every second');
+        failing = true;
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }

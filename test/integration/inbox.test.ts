@@ -96,7 +96,7 @@ describe('the command inbox between web replicas and workers', () => {
     await commands().obliterate({ force: true });
   });
 
-  it('logs an entry that cannot be a job, whole, drops it, and moves the rest', async () => {
+  it('sets aside, whole and with the reason, an entry that cannot be a job; moves the rest', async () => {
     const k = key();
     await redis.xadd(k, '*', ...inboxEntry('no-such-job', 'job-unknown', { x: 1 }));
     await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-bad-data', { command: 42 }));
@@ -108,10 +108,15 @@ describe('the command inbox between web replicas and workers', () => {
     });
     expect(job?.id).toBe('job-good');
     await eventually(async () => (await redis.xlen(k)) === 0 || undefined);
-    const dropped = t.logs.filter((l) => l.includes('inbox entry is not a job'));
-    expect(dropped).toHaveLength(2);
-    expect(dropped.join('\n')).toContain('no-such-job');
-    expect(dropped.join('\n')).toContain('job-bad-data');
     expect(await commands().count()).toBe(1);
+    const aside = (await redis.xrange(`${k}:unqueued`, '-', '+')).map(([, fields]) => fields.join(' '));
+    expect(aside).toHaveLength(2);
+    expect(aside[0]).toContain('name no-such-job id job-unknown data {"x":1}');
+    expect(aside[0]).toContain('reason unknown job "no-such-job"');
+    expect(aside[1]).toContain('id job-bad-data');
+    expect(aside[1]).toMatch(/reason invalid data: /);
+    const logged = t.logs.filter((l) => l.includes('inbox entry is not a job'));
+    expect(logged).toHaveLength(2);
+    expect(logged.every((l) => l.includes('"ref"') && l.includes(':inbox:unqueued'))).toBe(true);
   });
 });
