@@ -181,7 +181,7 @@ async function enqueueWork(
       const append = trace(
         deps.queues.telemetry,
         SpanKind.PRODUCER,
-        'commands',
+        deps.queues.definition(name)?.queue ?? 'commands',
         'add',
         `inbox.${name}`,
         (_span, traceparent) =>
