@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/queue/connection.ts';
 import { type InboxRelay, inboxEntry, inboxKey, startInboxRelay } from '../../src/queue/inbox.ts';
 import { eventually, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/bot.ts';
@@ -31,8 +31,12 @@ describe('the command inbox between web replicas and workers', () => {
     t = await startTestBot({}, { role: 'web' });
     redis = createRedis(testRedisUrl(), 'worker');
   });
+  // Each test its own relays and an empty queue.
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.close()));
+    await commands().obliterate({ force: true });
+  });
   afterAll(async () => {
-    await Promise.all(relays.map((r) => r.close()));
     redis.disconnect();
     await t.stop();
   });
@@ -61,8 +65,6 @@ describe('the command inbox between web replicas and workers', () => {
     expect(jobs.every((j) => /^[0-9a-f-]{36}$/.test(j.id ?? ''))).toBe(true);
     await eventually(async () => (await redis.xlen(key())) === 0 || undefined);
     expect(r.moved).toBe(3);
-    await r.close();
-    await commands().obliterate({ force: true });
   });
 
   it('takes over entries a relay read and died holding; a job id queued twice is one job', async () => {
@@ -93,7 +95,27 @@ describe('the command inbox between web replicas and workers', () => {
     await eventually(async () => (await redis.xlen(k)) === 0 || undefined);
     const pending = (await redis.xpending(k, 'relay')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
-    await commands().obliterate({ force: true });
+  });
+
+  it('keeps moving after Redis lost the stream and its group (a flush): what is appended next is queued', async () => {
+    const k = key();
+    const r = relay();
+    await redis.xadd(k, '*', ...inboxEntry('run-command', 'job-before-flush', status('U0PRE')));
+    await eventually(async () => (await commands().getJob('job-before-flush')) ?? undefined);
+    await redis.del(k);
+    // The next command recreates the stream, without the group: the relay makes the group again.
+    const res = await postSigned(
+      t.url,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/status', user_id: 'U0POST', response_url: t.slack.createResponseUrl() }),
+    );
+    expect(res.status).toBe(200);
+    const job = await eventually(async () => {
+      const waiting = await commands().getJobs(['waiting']);
+      return waiting.find((j) => j.data.userId === 'U0POST');
+    }, 15_000);
+    expect(job.data.command).toBe('status');
+    expect(r.moved).toBe(2);
   });
 
   it('sets aside, whole and with the reason, an entry that cannot be a job; moves the rest', async () => {
