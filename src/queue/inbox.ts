@@ -193,6 +193,11 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
       if (reading) redis.disconnect();
       await running;
       redis.disconnect();
+      // Leaves the group unless it still holds entries (another relay claims those): consumers do
+      // not pile up there, one per process ever started. Best effort, on the queues' connection.
+      const r = queues.connection;
+      const held = (await r.xpending(key, GROUP, '-', '+', 1, consumer).catch(() => [1])) as unknown[];
+      if (held.length === 0) await r.xgroup('DELCONSUMER', key, GROUP, consumer).catch(() => 0);
     },
   };
 }

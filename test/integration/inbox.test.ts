@@ -65,6 +65,11 @@ describe('the command inbox between web replicas and workers', () => {
     expect(jobs.every((j) => /^[0-9a-f-]{36}$/.test(j.id ?? ''))).toBe(true);
     await eventually(async () => (await redis.xlen(key())) === 0 || undefined);
     expect(r.moved).toBe(3);
+    // Stopped with nothing held, it leaves the group: no consumer per process ever started.
+    const consumers = async () => ((await redis.xinfo('CONSUMERS', key(), 'relay')) as unknown[]).length;
+    expect(await consumers()).toBe(1);
+    await r.close();
+    expect(await consumers()).toBe(0);
   });
 
   it('takes over entries a relay read and died holding; a job id queued twice is one job', async () => {
