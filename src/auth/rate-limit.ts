@@ -12,7 +12,7 @@ export interface UserRateLimiter {
    * refused command is never queued. Same counter as `consume` (buttons and commands share one
    * budget). Rejects when Redis does not answer (the caller tells the user it is down).
    */
-  consumeAppending?(userId: string, stream: string, entry: readonly string[]): Promise<RateResult>;
+  consumeAppending(userId: string, stream: string, entry: readonly string[]): Promise<RateResult>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { JobsOptions } from 'bullmq';
+import { type JobsOptions, SpanKind, trace } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { newRef } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -32,9 +32,43 @@ export function inboxKey(prefix: string): string {
   return `${prefix}:inbox`;
 }
 
-/** A stream entry's fields for one job: name, id, data as JSON (and `trace`: a span's context). */
-export function inboxEntry(name: string, jobId: string, data: unknown): string[] {
-  return ['name', name, 'id', jobId, 'data', JSON.stringify(data)];
+/**
+ * A stream entry's fields for one job: name, id, data as JSON, and `trace` (the producer span's
+ * context, while OpenTelemetry is on). Read back by `readInboxEntry`.
+ */
+export function inboxEntry(name: string, jobId: string, data: unknown, trace?: string): string[] {
+  const entry = ['name', name, 'id', jobId, 'data', JSON.stringify(data)];
+  return trace ? [...entry, 'trace', trace] : entry;
+}
+
+/** An entry's fields by name (the data still JSON). */
+export function readInboxEntry(fields: readonly string[]): {
+  name?: string;
+  id?: string;
+  data?: string;
+  trace?: string;
+} {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+  return out;
+}
+
+/**
+ * Queues an accepted job through `append` (the rate limiter's script, which appends the entry to
+ * the stream only within the user's limit): validated first, as BullMQ's add would, so a job that
+ * cannot run is never accepted; traced as BullMQ traces its add (a producer span while
+ * OpenTelemetry is on), its context carried in the entry so the worker's span joins the request's
+ * trace. Resolves to what `append` answers.
+ */
+export function appendToInbox<T>(
+  queues: Pick<QueueSet, 'parse' | 'prefix' | 'telemetry'>,
+  job: { name: string; data: unknown; jobId: string },
+  append: (stream: string, entry: string[]) => Promise<T>,
+): Promise<T> {
+  const { def, data } = queues.parse(job.name, job.data);
+  return trace(queues.telemetry, SpanKind.PRODUCER, def.queue, 'add', `inbox.${job.name}`, (_span, context) =>
+    append(inboxKey(queues.prefix), inboxEntry(job.name, job.jobId, data, context)),
+  );
 }
 
 type StreamEntry = [id: string, fields: string[]];
@@ -86,7 +120,7 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
     const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
     const unqueued: Array<{ id: string; fields: string[]; reason: string }> = [];
     for (const [id, fields] of entries) {
-      const f = fieldsOf(fields);
+      const f = readInboxEntry(fields);
       const def = f.name ? queues.definition(f.name) : undefined;
       const parsed = def && f.data !== undefined ? def.data.safeParse(safeJson(f.data)) : undefined;
       if (!def || !parsed?.success || !f.id) {
@@ -200,12 +234,6 @@ export function startInboxRelay(queues: QueueSet, redisUrl: string, opts: InboxR
       if (held.length === 0) await r.xgroup('DELCONSUMER', key, GROUP, consumer).catch(() => 0);
     },
   };
-}
-
-function fieldsOf(fields: string[]): { name?: string; id?: string; data?: string; trace?: string } {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
-  return out;
 }
 
 function safeJson(text: string): unknown {

@@ -84,18 +84,17 @@ export class QueueSet {
     return [...this.byJob.values()];
   }
 
-  /** The job's data as its schema parses it; throws for an unknown job or data it refuses. */
-  validate(name: string, data: unknown): unknown {
+  /** The job's definition and its data as the schema parses it; throws for an unknown job or data it refuses. */
+  parse(name: string, data: unknown): { def: JobDefinition; data: unknown } {
     const def = this.byJob.get(name);
     if (!def) throw new Error(`unknown job "${name}"`);
-    return def.data.parse(data);
+    return { def, data: def.data.parse(data) };
   }
 
   /** Validates data against the job's schema before it ever reaches Redis. */
   async enqueue(name: string, data: unknown, opts: JobsOptions = {}): Promise<Job> {
-    const parsed = this.validate(name, data);
-    const def = this.byJob.get(name) as JobDefinition;
-    return this.use(def.queue, (q) => q.add(name, parsed, { ...def.options, ...opts }));
+    const parsed = this.parse(name, data);
+    return this.use(parsed.def.queue, (q) => q.add(name, parsed.data, { ...parsed.def.options, ...opts }));
   }
 
   /** Registers every job's schedule as a BullMQ job scheduler (idempotent; one run per tick across replicas). */

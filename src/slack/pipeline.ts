@@ -1,11 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import { SpanKind, trace } from 'bullmq';
-import { guard, rateGate } from '../auth/guard.ts';
+import { guard } from '../auth/guard.ts';
 import type { RateResult } from '../auth/rate-limit.ts';
 import type { Deps } from '../deps.ts';
 import { newRef, UserError } from '../errors.ts';
 import { withTimeout } from '../queue/connection.ts';
-import { inboxEntry, inboxKey } from '../queue/inbox.ts';
+import { appendToInbox } from '../queue/inbox.ts';
 import type { AuditOutcome } from '../store/audit.ts';
 
 /**
@@ -169,36 +168,15 @@ async function enqueueWork(
   permission: string,
   work: Extract<Work, { enqueue: unknown }>,
 ): Promise<Outcome | undefined> {
-  const { name, data, jobId } = work.enqueue;
   let rate: RateResult;
   try {
-    const appending = deps.rateLimiter.consumeAppending;
-    if (appending) {
-      // Validated here as BullMQ's add would be: a job that cannot run is never accepted.
-      const entry = inboxEntry(name, jobId, deps.queues.validate(name, data));
-      // Traced as BullMQ traces its add (a producer span while OpenTelemetry is on); the span's
-      // context rides in the entry, so the worker's span joins this request's trace.
-      const append = trace(
-        deps.queues.telemetry,
-        SpanKind.PRODUCER,
-        deps.queues.definition(name)?.queue ?? 'commands',
-        'add',
-        `inbox.${name}`,
-        (_span, traceparent) =>
-          appending(
-            req.userId,
-            inboxKey(deps.queues.prefix),
-            traceparent ? [...entry, 'trace', traceparent] : entry,
-          ),
-      );
-      rate = await withTimeout(append, ENQUEUE_TIMEOUT_MS, 'enqueue');
-    } else {
-      // A limiter without the combined script: the check, then BullMQ's add.
-      const gate = await rateGate(deps, req.userId);
-      rate = gate.ok ? { ok: true } : { ok: false, retryAfterMs: 0 };
-      if (rate.ok)
-        await withTimeout(deps.queues.enqueue(name, data, { jobId }), ENQUEUE_TIMEOUT_MS, 'enqueue');
-    }
+    rate = await withTimeout(
+      appendToInbox(deps.queues, work.enqueue, (stream, entry) =>
+        deps.rateLimiter.consumeAppending(req.userId, stream, entry),
+      ),
+      ENQUEUE_TIMEOUT_MS,
+      'enqueue',
+    );
   } catch (err) {
     const ref = newRef();
     deps.logger.error({ ref, what: req.what, err }, 'could not enqueue');

@@ -10,6 +10,7 @@ import { UserError } from '../../src/errors.ts';
 import { createTranslator } from '../../src/i18n/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { readInboxEntry } from '../../src/queue/inbox.ts';
 import { createRedactor } from '../../src/redact.ts';
 import { handleSlashCommand } from '../../src/slack/commands.ts';
 import { type Answer, type Interaction, runInteraction } from '../../src/slack/pipeline.ts';
@@ -39,7 +40,15 @@ function pipelineOf(roles: Record<string, { members: string[]; permissions: stri
     metrics: createMetrics(),
     commands: new CommandRegistry(COMMANDS),
     authorizer: createAuthorizer({ file: { ...config.file, permissions } }, async () => []),
-    rateLimiter: { consume: async () => ({ ok: true }) },
+    rateLimiter: {
+      consume: async () => ({ ok: true }),
+      // The script's append, recorded: what the relay would move into BullMQ.
+      consumeAppending: async (_user: string, _stream: string, entry: string[]) => {
+        const { name, data } = readInboxEntry(entry);
+        enqueued.push({ name: name ?? '', data: JSON.parse(data ?? 'null') });
+        return { ok: true };
+      },
+    },
     audit: {
       record: async (e: AuditEntry) => {
         audits.push(e);
@@ -47,10 +56,7 @@ function pipelineOf(roles: Record<string, { members: string[]; permissions: stri
     },
     queues: {
       prefix: 'test',
-      enqueue: async (name: string, data: unknown) => {
-        enqueued.push({ name, data });
-        return undefined;
-      },
+      parse: (name: string, data: unknown) => ({ def: { name, queue: 'commands' }, data }),
     },
     slack: {
       openView: async (_trigger: string, view: unknown) => {
