@@ -89,9 +89,8 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Express middleware recording the HTTP metrics; the route label is the matched route, never the raw path. */
 /**
- * Records one HTTP request in the HTTP metrics when its response finishes. The labelled children are
+ * Records one HTTP request in the HTTP metrics when its response closes. The labelled children are
  * kept per label set (method × route × status is small and bounded), so a request does not hash its
  * labels three times on the acknowledgement path.
  */
@@ -132,7 +131,7 @@ interface HttpChildren {
   size: { observe(v: number): void };
 }
 
-/** Express middleware: every request in the HTTP metrics, by route (unknown paths as `other`). */
+/** Express middleware: every request in the HTTP metrics, by route (never the raw path: unknown ones as `other`). */
 export function httpMetrics(metrics: Metrics, knownRoutes: ReadonlySet<string>) {
   return (req: Request, res: Response, next: NextFunction) => {
     observeHttp(metrics, req.method, knownRoutes.has(req.path) ? req.path : 'other', res);

@@ -20,10 +20,11 @@ export function createRedis(url: string, role: 'worker' | 'producer'): Redis {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           enableReadyCheck: true,
-          // The acknowledgement path sends two commands per slash command (the rate-limit script and
-          // the job's add, in that order); with a hundred commands in flight, those of one event-loop
-          // turn go out in one write instead of one each (order kept). Half the Redis CPU per command
-          // in bench/ack.ts. Producer only: workers' blocking connections are left as they are.
+          // With a hundred slash commands in flight, the inbox scripts of one event-loop turn go out
+          // in one write instead of one each (order kept): each write is a costly system call on a
+          // VM (bench/ack.ts). Producer only: workers' blocking connections are left as they are.
+          // Scripts on it are plain EVALSHA/EVAL: ioredis 6 lost replies of `defineCommand` scripts
+          // in auto-pipelines (src/auth/rate-limit.ts).
           enableAutoPipelining: true,
         };
   const redis = new Redis(url, options);
