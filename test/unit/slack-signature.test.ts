@@ -41,7 +41,7 @@ describe("Slack's request signature, checked by the guard", () => {
     }
   });
 
-  it('refuses a missing, malformed or stale timestamp before looking at the signature', () => {
+  it('refuses a missing, malformed, stale or future timestamp before looking at the signature', () => {
     const { 'x-slack-signature': signature } = headers(body);
     for (const ts of [undefined, '', 'soon', '1.5']) {
       const h =
@@ -56,6 +56,10 @@ describe("Slack's request signature, checked by the guard", () => {
     const stale = refuseUnsigned(Buffer.from(body), headers(body, TS - 301), SECRET, NOW);
     expect(stale).toMatchObject({ status: 401, error: 'invalid_timestamp' });
     expect(stale?.message).toContain('5 minutes old');
+    const future = refuseUnsigned(Buffer.from(body), headers(body, TS + 301), SECRET, NOW);
+    expect(future).toMatchObject({ status: 401, error: 'invalid_timestamp' });
+    expect(future?.message).toContain('in the future');
+    expect(refuseUnsigned(Buffer.from(body), headers(body, TS + 299), SECRET, NOW)).toBeUndefined();
   });
 
   it('signs the raw bytes, as Slack does, not their decoding', () => {
