@@ -99,10 +99,10 @@ async function openIncident(
   diff: AlertDiff,
   ctx: IntakeContext,
   dedupKeyOf: string,
-  probe: StormProbe,
+  storm: { rule: StormRule; probe: StormProbe },
   flapOf?: Incident,
 ): Promise<{ id: number; stormId: number | null }> {
-  const stormId = await stormPageFor(db, stormRule(ctx), probe);
+  const stormId = await stormPageFor(db, storm.rule, storm.probe);
   // 'opened' is timeline only; the checklist is the first reply of the thread (a stormed incident
   // has no thread of its own).
   const opened = { alerts: diff.next.map(eventAlert), ...(flapOf ? { previousIncidentId: flapOf.id } : {}) };
@@ -141,6 +141,7 @@ export async function intake(
   /** Its dedup key, when the caller has it already (receive.ts). */
   key: string = dedupKey(p),
 ): Promise<IntakeResult> {
+  const rule = stormRule(ctx);
   return inTransaction(pool, async (db) => {
     // The notification row (its dedup key is the primary key) and, only when it is new, the
     // group's row lock (an upsert): notifications of one group are applied one at a time.
@@ -154,7 +155,7 @@ export async function intake(
         payload: p,
         receivedAt: ctx.now,
       },
-      stormRule(ctx),
+      rule,
     );
     if (notification.duplicate) return { outcome: 'duplicate' as const, dedupKey: key };
 
@@ -170,7 +171,15 @@ export async function intake(
 
     if (decision.kind === 'open') {
       if (current) diff = diffAlerts([], p, ctx.now);
-      const { id, stormId } = await openIncident(db, p, diff, ctx, key, notification.storm, current);
+      const { id, stormId } = await openIncident(
+        db,
+        p,
+        diff,
+        ctx,
+        key,
+        { rule, probe: notification.storm },
+        current,
+      );
       return {
         outcome: 'stored' as const,
         dedupKey: key,

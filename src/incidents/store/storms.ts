@@ -90,19 +90,18 @@ export function stormProbeOf(rule: StormRule, row: Record<string, unknown>): Sto
 
 /**
  * The storm message a new incident goes in when the channel has more new incidents than allowed
- * (null: it gets a thread of its own), from a probe read earlier in the transaction (or read now).
- * Intake must stay fast in a storm, so the count is not locked: concurrent notifications may let a
- * group or two more through on its own, or put a few more than `groupsPerMessage` on a page.
+ * (null: it gets a thread of its own), from the probe the notification's insert read earlier in the
+ * transaction (recordNotification). Intake must stay fast in a storm, so the count is not locked:
+ * concurrent notifications may let a group or two more through on its own, or put a few more than
+ * `groupsPerMessage` on a page.
  */
 export async function stormPageFor(
   db: Queryable,
   rule: StormRule,
-  probe?: StormProbe,
+  probe: StormProbe,
 ): Promise<number | null> {
-  const p =
-    probe ?? stormProbeOf(rule, (await db.query(stormProbeSql(1), stormProbeParams(rule))).rows[0] ?? {});
-  if (p.recent < rule.maxNewIncidents) return null;
-  if (p.pageId !== undefined) return p.pageId;
+  if (probe.recent < rule.maxNewIncidents) return null;
+  if (probe.pageId !== undefined) return probe.pageId;
   // Only page creation is serialised (once per page): whoever waited here sees the new page.
   await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`laojun-storm:${rule.channel}`]);
   const again = (
