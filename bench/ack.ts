@@ -1,8 +1,9 @@
 /**
  * Slash-command acknowledgement latency: the bot (signature check, permission, rate limit, argument
- * parsing, the command appended to the inbox in Redis) against a bare Bolt app that only acks (on Bolt's own HTTP receiver,
- * as the bot; and on ExpressReceiver, the earlier baseline: bench/lib/bare-bolt.ts), each in its own
- * process on the same machine under the same load.
+ * parsing, the command appended to the inbox in Redis) against a bare Bolt app that only acks (on
+ * Bolt's own HTTP receiver, as the bot; and on ExpressReceiver, the earlier baseline:
+ * bench/lib/bare-bolt.ts), each in its own process on the same machine under the same load. Then a
+ * worker process drains the bot's inbox into BullMQ, timed.
  *
  *   npm run bench:ack [-- --connections 100 --seconds 10 --rate 300]
  *

@@ -37,7 +37,7 @@ export async function commandJobCount(t: TestBot): Promise<number> {
     timeoutMs: 10_000,
     message: 'the command inbox to be moved into BullMQ',
   });
-  const counts = await t.bot.deps.queues.queue('commands').getJobCounts();
+  const counts = await queues.queue('commands').getJobCounts();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
